@@ -1,0 +1,85 @@
+import { awscdk, javascript } from 'projen';
+
+// The minimum aws-cdk-lib consumers need. 2.257.x is also the newest line whose cloud
+// assembly schema (53) the newest integ-runner in the registry can read.
+const CDK_VERSION = '2.257.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'secure-lambda-postgres',
+  description:
+    'API Gateway → Lambda in a VPC → RDS Proxy → RDS PostgreSQL in one secure-by-default AWS CDK construct, with a Clerk-verifying default handler.',
+  author: 'secure-lambda-postgres developers',
+  authorAddress: 'maintainers@secure-lambda-postgres.dev',
+  repositoryUrl: 'https://github.com/secure-lambda-postgres/secure-lambda-postgres.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'lambda', 'rds', 'rds-proxy', 'postgresql', 'vpc', 'clerk', 'security'],
+  stability: 'experimental',
+
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  tsconfigDevFile: 'tsconfig.dev.json',
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+
+  publishToPypi: {
+    distName: 'secure-lambda-postgres',
+    module: 'secure_lambda_postgres',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'SecureLambdaPostgres',
+    packageId: 'SecureLambdaPostgres',
+  },
+  publishToMaven: {
+    javaPackage: 'dev.securelambdapostgres',
+    mavenGroupId: 'dev.securelambdapostgres',
+    mavenArtifactId: 'secure-lambda-postgres',
+  },
+  publishToGo: {
+    moduleName: 'github.com/secure-lambda-postgres/secure-lambda-postgres-go',
+  },
+
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    // LambdaFunctionCommonOptions types only a subset of the bundler's options, but projen
+    // passes them all to `addBundle`: minified CommonJS loads fastest in a Node.js Lambda.
+    bundlingOptions: {
+      // The Node.js runtime ships AWS SDK v3; bundling it would only grow the artifact.
+      externals: ['@aws-sdk/*'],
+      minify: true,
+      format: 'cjs',
+      sourcemap: false,
+      metafile: true,
+    } as javascript.BundlingOptions,
+  },
+
+  devDeps: [
+    // jsii 6 compiles with TypeScript 6.0; the registry's `latest` TypeScript is 7.
+    'typescript@~6.0.0',
+    // The machine and CI run Node.js 20; the Lambda runtime is newer, so 20's types are the floor.
+    '@types/node@^20',
+    '@aws-sdk/client-secrets-manager@^3',
+    '@electric-sql/pglite',
+    '@electric-sql/pglite-socket',
+    '@aws-sdk/rds-signer@^3',
+    '@clerk/backend@^3',
+    '@types/pg@^8',
+    'pg@^8',
+    'ts-node@^10',
+  ],
+
+  jestOptions: {
+    // A snapshot that silently rewrites itself can never fail.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+  },
+
+  gitignore: ['cdk.out/', '*.tsbuildinfo', '.tmp/'],
+  githubOptions: { mergify: false },
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+});
+
+project.synth();

@@ -1,0 +1,49 @@
+/**
+ * The contract between the `SecureLambdaPostgres` construct and the code its function runs:
+ * environment variable names, values and routes. The construct writes these and the default
+ * handler (and any custom handler built on `secure-lambda-postgres/lib/runtime`) reads them, so
+ * both sides import this one module.
+ */
+
+/** Names of the environment variables the construct sets on the function. */
+export const ENV = {
+  /** Hostname of the RDS Proxy endpoint the function connects to. */
+  DB_HOST: 'DB_HOST',
+  /** TCP port of the proxy (PostgreSQL's 5432 unless overridden). */
+  DB_PORT: 'DB_PORT',
+  /** Name of the application database. */
+  DB_NAME: 'DB_NAME',
+  /** ARN of the Secrets Manager secret holding `{ username, password, ... }`. Never the value. */
+  DB_SECRET_ARN: 'DB_SECRET_ARN',
+  /** Database user name (used with IAM authentication, where no password is read). */
+  DB_USER: 'DB_USER',
+  /** How the function authenticates to the proxy: one of `DB_AUTH_MODES`. */
+  DB_AUTH_MODE: 'DB_AUTH_MODE',
+  /** Clerk PEM public key for networkless verification (a public key, not a secret). */
+  CLERK_JWT_KEY: 'CLERK_JWT_KEY',
+  /** ARN of a Secrets Manager secret holding the Clerk secret key (JWKS verification path). */
+  CLERK_SECRET_KEY_ARN: 'CLERK_SECRET_KEY_ARN',
+  /** Comma-separated list of allowed `azp` origins. */
+  CLERK_AUTHORIZED_PARTIES: 'CLERK_AUTHORIZED_PARTIES',
+  /** Override of the Clerk Backend API URL (tests point it at a loopback JWKS server). */
+  CLERK_API_URL: 'CLERK_API_URL',
+} as const;
+
+/** Values of `ENV.DB_AUTH_MODE`. */
+export const DB_AUTH_MODES = {
+  /** Username and password read from the Secrets Manager secret. */
+  PASSWORD: 'password',
+  /** A short-lived IAM authentication token signed with the function's role. */
+  IAM: 'iam',
+} as const;
+
+/** HTTP routes the default handler serves. */
+export const ROUTES = {
+  /** Unauthenticated: runs `SELECT NOW()` through the proxy. */
+  HEALTH: '/health',
+  /** Authenticated with a Clerk session token: returns `{ userId, now }`. */
+  ME: '/me',
+} as const;
+
+/** The PostgreSQL port used by default for the proxy and the instance. */
+export const DEFAULT_DB_PORT = 5432;

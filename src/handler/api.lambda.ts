@@ -1,0 +1,2 @@
+// Placeholder replaced by the default handler implementation.
+export const handler = async () => ({ ok: true });
