@@ -46,8 +46,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // LambdaFunctionCommonOptions types only a subset of the bundler's options, but projen
     // passes them all to `addBundle`: minified CommonJS loads fastest in a Node.js Lambda.
     bundlingOptions: {
-      // The Node.js runtime ships AWS SDK v3; bundling it would only grow the artifact.
-      externals: ['@aws-sdk/*'],
+      // The Node.js runtime ships AWS SDK v3, and pg only requires pg-native when asked to.
+      externals: ['@aws-sdk/*', 'pg-native'],
       minify: true,
       format: 'cjs',
       sourcemap: false,
@@ -70,6 +70,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ts-node@^10',
   ],
 
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'scripts', 'example'],
+    // Tests, scripts and the example are type-checked by the dev tsconfig, not the jsii one.
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
+
   jestOptions: {
     // A snapshot that silently rewrites itself can never fail.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -81,5 +89,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   depsUpgrade: false,
   pullRequestTemplate: false,
 });
+
+// The handler's dependencies are bundled into its asset at build time; consumers who import the
+// runtime helpers install pg and @clerk/backend themselves (see README).
+project.eslint?.allowDevDeps('src/handler/**');
+project.eslint?.allowDevDeps('src/runtime/**');
+project.tsconfigDev.addInclude('.projenrc.ts');
+
+project.npmignore?.exclude('/scripts/', '/example/', '/.ci/', '/.tmp/', 'cdk.out/');
 
 project.synth();

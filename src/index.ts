@@ -1,1 +1,6 @@
-export {};
+export * from './secure-lambda-postgres';
+export * from './network';
+export * from './database';
+export * from './function';
+export * from './endpoints';
+export * from './bastion';

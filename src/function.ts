@@ -1,0 +1,228 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DB_AUTH_MODES, ENV } from './contract';
+import { DatabaseAuthentication, ISecureDatabase } from './database';
+import { ApiFunction } from './handler/api-function';
+
+/** Settings of the function, shared by `DatabaseFunction` and `SecureLambdaPostgres`. */
+export interface DatabaseFunctionOptions {
+  /**
+   * Your own code instead of the default handler. The function keeps its VPC placement,
+   * security group, environment contract and grants. Requires `functionHandler`.
+   *
+   * @default - the bundled default handler (Clerk-verified routes over the proxy)
+   */
+  readonly functionCode?: lambda.Code;
+
+  /**
+   * Handler of `functionCode`, e.g. `index.handler`. Only with `functionCode`.
+   *
+   * @default - the default handler's entry point
+   */
+  readonly functionHandler?: string;
+
+  /**
+   * Runtime of `functionCode`. Only with `functionCode`.
+   *
+   * @default lambda.Runtime.NODEJS_22_X
+   */
+  readonly functionRuntime?: lambda.Runtime;
+
+  /**
+   * Memory in MiB (CPU scales with it, and so does cold-start speed).
+   *
+   * @default 512
+   */
+  readonly functionMemorySize?: number;
+
+  /**
+   * Timeout of one invocation. API Gateway gives up after 29 seconds.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly functionTimeout?: Duration;
+
+  /**
+   * Reserved concurrency: caps the connections the function can open through the proxy.
+   *
+   * @default - unreserved (the account's pool)
+   */
+  readonly functionReservedConcurrency?: number;
+
+  /**
+   * Retention of the function's log group.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly functionLogRetention?: logs.RetentionDays;
+
+  /**
+   * X-Ray tracing mode.
+   *
+   * @default lambda.Tracing.ACTIVE
+   */
+  readonly functionTracing?: lambda.Tracing;
+
+  /**
+   * Extra environment variables. Never put secret values here: pass secrets by ARN.
+   *
+   * @default - only the connection and Clerk contract
+   */
+  readonly functionEnvironment?: { [key: string]: string };
+
+  /**
+   * Clerk PEM public key (Dashboard → API keys → JWT public key) for networkless session-token
+   * verification. May be a token, e.g. `ssm.StringParameter.valueForStringParameter(...)`.
+   * A public key, so it is passed in the environment.
+   *
+   * @default - no networkless verification
+   */
+  readonly clerkJwtKey?: string;
+
+  /**
+   * Secret holding the Clerk secret key (plain string), used to fetch Clerk's JWKS when no
+   * `clerkJwtKey` is given. The function is granted read access; the value never enters the
+   * template or the environment. Needs outbound internet (NAT) to reach Clerk.
+   *
+   * @default - no JWKS verification
+   */
+  readonly clerkSecretKey?: secretsmanager.ISecret;
+
+  /**
+   * Origins allowed in a session token's `azp` claim, e.g. `['https://app.example.com']`.
+   *
+   * @default - the `azp` claim is not checked
+   */
+  readonly clerkAuthorizedParties?: string[];
+}
+
+/** Properties of `DatabaseFunction`. */
+export interface DatabaseFunctionProps extends DatabaseFunctionOptions {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** Private subnets for the function's network interfaces. */
+  readonly subnets: ec2.SubnetSelection;
+  /** The database the function connects to through its proxy. */
+  readonly database: ISecureDatabase;
+
+  /**
+   * Key that encrypts the function's log group and environment. Its policy must let
+   * CloudWatch Logs use it.
+   *
+   * @default - AWS-managed encryption
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * A Lambda function in private subnets, wired to a `SecureDatabase`: a security group with no
+ * ingress and egress only to the proxy, the connection contract in its environment, and the
+ * grant to log in. Runs the default handler unless given `functionCode`.
+ */
+export class DatabaseFunction extends Construct implements ec2.IConnectable {
+  /** The function. */
+  public readonly function: lambda.Function;
+  /** The function's security group: no ingress; egress to the proxy and what is added. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The function's network access. */
+  public readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: DatabaseFunctionProps) {
+    super(scope, id);
+    validateFunctionOptions(props);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Lambda function: no ingress; egress to the proxy and HTTPS only',
+      allowAllOutbound: false,
+    });
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.functionLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.encryptionKey,
+    });
+
+    const database = props.database;
+    const environment: { [key: string]: string } = {
+      ...props.functionEnvironment,
+      [ENV.DB_HOST]: database.endpoint,
+      [ENV.DB_PORT]: Token.isUnresolved(database.port) ? Token.asString(database.port) : String(database.port),
+      [ENV.DB_NAME]: database.databaseName,
+      [ENV.DB_USER]: database.username,
+      [ENV.DB_AUTH_MODE]: database.authentication === DatabaseAuthentication.IAM ? DB_AUTH_MODES.IAM : DB_AUTH_MODES.PASSWORD,
+    };
+    if (database.authentication === DatabaseAuthentication.PASSWORD) {
+      environment[ENV.DB_SECRET_ARN] = database.secret.secretArn;
+    }
+    if (props.clerkJwtKey !== undefined) {
+      environment[ENV.CLERK_JWT_KEY] = props.clerkJwtKey;
+    }
+    if (props.clerkSecretKey) {
+      environment[ENV.CLERK_SECRET_KEY_ARN] = props.clerkSecretKey.secretArn;
+    }
+    if (props.clerkAuthorizedParties && props.clerkAuthorizedParties.length > 0) {
+      environment[ENV.CLERK_AUTHORIZED_PARTIES] = props.clerkAuthorizedParties.join(',');
+    }
+
+    const common: lambda.FunctionOptions = {
+      description: 'API handler: verifies Clerk session tokens and queries PostgreSQL through RDS Proxy',
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.functionMemorySize ?? 512,
+      timeout: props.functionTimeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.functionReservedConcurrency,
+      tracing: props.functionTracing ?? lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment,
+      environmentEncryption: props.encryptionKey,
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [this.securityGroup],
+    };
+    this.function = props.functionCode
+      ? new lambda.Function(this, 'Resource', {
+        ...common,
+        code: props.functionCode,
+        handler: props.functionHandler!,
+        runtime: props.functionRuntime ?? lambda.Runtime.NODEJS_22_X,
+      })
+      : new ApiFunction(this, 'Resource', common);
+
+    this.connections = this.function.connections;
+    database.connections.allowDefaultPortFrom(this.function, 'Lambda function to the proxy');
+    database.grantConnect(this.function);
+    props.clerkSecretKey?.grantRead(this.function);
+  }
+}
+
+function validateFunctionOptions(props: DatabaseFunctionOptions): void {
+  if (props.functionCode && !props.functionHandler) {
+    throw new Error("functionCode needs functionHandler (for example 'index.handler').");
+  }
+  if (!props.functionCode && (props.functionHandler || props.functionRuntime)) {
+    throw new Error('functionHandler and functionRuntime apply to your own functionCode; pass functionCode too, or drop them to use the default handler.');
+  }
+  const memory = props.functionMemorySize;
+  if (memory !== undefined && !Token.isUnresolved(memory) && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
+    throw new Error(`functionMemorySize must be a whole number of MiB from 128 to 10240, got ${memory}.`);
+  }
+  const timeout = props.functionTimeout;
+  if (timeout && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > 29) {
+    throw new Error(`functionTimeout must be at most 29 seconds: API Gateway stops waiting after 29 seconds, got ${timeout.toHumanString()}.`);
+  }
+  const reserved = props.functionReservedConcurrency;
+  if (reserved !== undefined && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
+    throw new Error(`functionReservedConcurrency must be a whole number of at least 1, got ${reserved}.`);
+  }
+  for (const party of props.clerkAuthorizedParties ?? []) {
+    if (!Token.isUnresolved(party) && !/^https?:\/\/[^\s,/]+$/.test(party)) {
+      throw new Error(`clerkAuthorizedParties entries are origins like 'https://app.example.com' (scheme and host, no path or comma), got '${party}'.`);
+    }
+  }
+}

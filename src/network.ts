@@ -1,0 +1,187 @@
+import { Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Subnet group names of a VPC created by `SecureNetwork`. */
+export enum SubnetTier {
+  /** Public subnets: NAT gateways only. */
+  PUBLIC = 'Public',
+  /** Private subnets for the function and the proxy (with NAT egress when NAT gateways exist). */
+  APPLICATION = 'Application',
+  /** Isolated subnets for the database: no route to or from the internet. */
+  DATABASE = 'Database',
+}
+
+/** Settings of the network, shared by `SecureNetwork` and `SecureLambdaPostgres`. */
+export interface SecureNetworkOptions {
+  /**
+   * An existing VPC to use instead of creating one. It must have subnets matching
+   * `applicationSubnets` and `databaseSubnets` in at least two availability zones.
+   *
+   * @default - a new VPC with public, private-with-egress and isolated subnets
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Where the function and the proxy run.
+   *
+   * @default - the `Application` subnet group of a new VPC; the private subnets with egress of an
+   * existing VPC
+   */
+  readonly applicationSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Where the database runs. Must not be public.
+   *
+   * @default - the `Database` subnet group of a new VPC; the isolated subnets of an existing VPC
+   */
+  readonly databaseSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Number of availability zones of a new VPC (not with `vpc`). RDS subnet groups need two.
+   *
+   * @default 2
+   */
+  readonly maxAzs?: number;
+
+  /**
+   * Number of NAT gateways of a new VPC (not with `vpc`). With 0 the application subnets are
+   * isolated too and there is no internet egress at all: AWS services are reached through VPC
+   * endpoints, and Clerk tokens must be verified networklessly.
+   *
+   * @default 1
+   */
+  readonly natGateways?: number;
+
+  /**
+   * IPv4 CIDR of a new VPC (not with `vpc`).
+   *
+   * @default '10.0.0.0/16'
+   */
+  readonly cidr?: string;
+
+  /**
+   * Retention of the VPC flow log of a new VPC (not with `vpc`).
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+}
+
+/** Properties of `SecureNetwork`. */
+export interface SecureNetworkProps extends SecureNetworkOptions {
+  /**
+   * Key that encrypts the flow log group. The key policy must let CloudWatch Logs use it.
+   *
+   * @default - the flow log group is encrypted with a CloudWatch Logs-owned key
+   */
+  readonly logEncryptionKey?: kms.IKey;
+}
+
+/**
+ * The network tier: a VPC with public (NAT), private (application) and isolated (database)
+ * subnets, flow logs on and the default security group closed — or an existing VPC, validated.
+ */
+export class SecureNetwork extends Construct {
+  /** The VPC. */
+  public readonly vpc: ec2.IVpc;
+  /** Subnets for the function and the proxy. */
+  public readonly applicationSubnets: ec2.SubnetSelection;
+  /** Subnets for the database. */
+  public readonly databaseSubnets: ec2.SubnetSelection;
+  /** Whether the application subnets route to the internet through NAT. */
+  public readonly hasInternetEgress: boolean;
+  /** The flow log, when this construct created the VPC. */
+  public readonly flowLog?: ec2.FlowLog;
+
+  constructor(scope: Construct, id: string, props: SecureNetworkProps = {}) {
+    super(scope, id);
+
+    if (props.vpc) {
+      for (const prop of ['maxAzs', 'natGateways', 'cidr', 'flowLogRetention'] as const) {
+        if (props[prop] !== undefined) {
+          throw new Error(`'${prop}' configures a new VPC and cannot be combined with 'vpc'; configure the existing VPC itself, or drop 'vpc'.`);
+        }
+      }
+      this.vpc = props.vpc;
+      this.applicationSubnets = props.applicationSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+      this.databaseSubnets = props.databaseSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+      const application = this.validateSubnets('applicationSubnets', this.applicationSubnets);
+      const database = this.validateSubnets('databaseSubnets', this.databaseSubnets);
+      if (database.subnets.some(s => !this.vpc.isolatedSubnets.includes(s))) {
+        throw new Error("'databaseSubnets' must select only isolated subnets (no route to or from the internet). Add isolated subnets to the VPC, or let the construct create the VPC.");
+      }
+      this.hasInternetEgress = application.subnets.some(s => this.vpc.privateSubnets.includes(s));
+      return;
+    }
+
+    const maxAzs = props.maxAzs ?? 2;
+    const natGateways = props.natGateways ?? 1;
+    if (!Token.isUnresolved(maxAzs) && (!Number.isInteger(maxAzs) || maxAzs < 2)) {
+      throw new Error(`maxAzs must be a whole number of at least 2 (RDS subnet groups span two availability zones), got ${maxAzs}.`);
+    }
+    if (!Token.isUnresolved(natGateways) && (!Number.isInteger(natGateways) || natGateways < 0)) {
+      throw new Error(`natGateways must be a whole number of 0 or more, got ${natGateways}.`);
+    }
+    if (!Token.isUnresolved(natGateways) && !Token.isUnresolved(maxAzs) && natGateways > maxAzs) {
+      throw new Error(`natGateways (${natGateways}) cannot exceed maxAzs (${maxAzs}): at most one NAT gateway per availability zone.`);
+    }
+    this.hasInternetEgress = natGateways > 0;
+
+    const subnetConfiguration: ec2.SubnetConfiguration[] = [];
+    if (this.hasInternetEgress) {
+      // NAT gateways carry Elastic IPs; instances launched here never get a public address.
+      subnetConfiguration.push({ name: SubnetTier.PUBLIC, subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false });
+    }
+    subnetConfiguration.push(
+      {
+        name: SubnetTier.APPLICATION,
+        subnetType: this.hasInternetEgress ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+        cidrMask: 22,
+      },
+      { name: SubnetTier.DATABASE, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+    );
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.0.0.0/16'),
+      maxAzs,
+      natGateways,
+      subnetConfiguration,
+      restrictDefaultSecurityGroup: true,
+    });
+    this.vpc = vpc;
+    this.applicationSubnets = props.applicationSubnets ?? { subnetGroupName: SubnetTier.APPLICATION };
+    this.databaseSubnets = props.databaseSubnets ?? { subnetGroupName: SubnetTier.DATABASE };
+
+    const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logEncryptionKey,
+    });
+    this.flowLog = vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+  }
+
+  private validateSubnets(prop: string, selection: ec2.SubnetSelection): ec2.SelectedSubnets {
+    let selected: ec2.SelectedSubnets;
+    try {
+      selected = this.vpc.selectSubnets(selection);
+    } catch (e) {
+      throw new Error(`The VPC has no subnets for '${prop}' (${(e as Error).message}). Pass a '${prop}' selection that matches subnets of the VPC, or let the construct create the VPC.`);
+    }
+    if (selected.subnets.length === 0) {
+      throw new Error(`The VPC has no subnets for '${prop}'. Pass a '${prop}' selection that matches subnets of the VPC, or let the construct create the VPC.`);
+    }
+    const azs = new Set(selected.subnets.map(s => s.availabilityZone));
+    if (azs.size < 2) {
+      throw new Error(`'${prop}' selects subnets in ${azs.size} availability zone; the database and the proxy need subnets in at least two.`);
+    }
+    if (selected.subnets.some(s => this.vpc.publicSubnets.includes(s))) {
+      throw new Error(`'${prop}' selects public subnets; the function, proxy and database must never be placed in public subnets.`);
+    }
+    return selected;
+  }
+}

@@ -1,0 +1,300 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { DatabaseAuthentication } from '../src';
+import { existingVpc, synth } from './util';
+import { ENV as CONTRACT } from '../src/contract';
+
+const apiFunction = (template: any) => Object.values<any>(template.findResources('AWS::Lambda::Function', {
+  Properties: { Description: Match.stringLikeRegexp('API handler') },
+}))[0];
+
+describe('network options', () => {
+  test('NAT gateways and AZs are configurable', () => {
+    const { template } = synth({ natGateways: 3, maxAzs: 3 });
+    template.resourceCountIs('AWS::EC2::NatGateway', 3);
+    template.resourceCountIs('AWS::EC2::Subnet', 9);
+  });
+
+  test('zero NAT gateways: no public subnets, no internet gateway, endpoints carry AWS traffic', () => {
+    const { template } = synth({ natGateways: 0, vpcEndpoints: true, clerkJwtKey: 'pem' });
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    const tiers = Object.values<any>(template.findResources('AWS::EC2::Subnet')).map(s =>
+      s.Properties.Tags.find((t: any) => t.Key === 'aws-cdk:subnet-type').Value);
+    expect(tiers).toEqual(['Isolated', 'Isolated', 'Isolated', 'Isolated']);
+  });
+});
+
+describe('VPC endpoints', () => {
+  const { stack, backend, template } = synth({
+    vpcEndpoints: true,
+    additionalInterfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SSM],
+  });
+
+  test('S3 gateway endpoint on the application route tables', () => {
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('s3')])] }),
+      RouteTableIds: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('Application') })]),
+    });
+  });
+
+  test.each(['secretsmanager', 'logs', 'ssm'])('%s interface endpoint with private DNS behind the endpoint group', service => {
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Interface',
+      ServiceName: `com.amazonaws.us-east-1.${service}`,
+      PrivateDnsEnabled: true,
+      SecurityGroupIds: [{ 'Fn::GetAtt': [stack.getLogicalId(backend.endpointsSecurityGroup!.node.defaultChild as any), 'GroupId'] }],
+    });
+  });
+
+  test('the rotation function uses the Secrets Manager endpoint', () => {
+    template.hasResourceProperties('AWS::Serverless::Application', {
+      Parameters: Match.objectLike({
+        endpoint: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: stack.getLogicalId(backend.endpoints!.secretsManager.node.defaultChild as any) }])] }),
+      }),
+    });
+  });
+
+  test('more interface endpoints can be added after construction', () => {
+    backend.endpoints!.addInterfaceEndpoint('Kms', ec2.InterfaceVpcEndpointAwsService.KMS);
+    expect(Object.keys(template.findResources('AWS::EC2::VPCEndpoint'))).toHaveLength(4);
+  });
+});
+
+describe('bastion', () => {
+  const { backend, template } = synth({ bastion: true });
+
+  test('SSM-managed, IMDSv2, encrypted root volume, private, no SSH', () => {
+    expect(backend.bastion).toBeDefined();
+    template.hasResourceProperties('AWS::EC2::Instance', {
+      InstanceType: 't4g.nano',
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 8, VolumeType: 'gp3' } }],
+      SubnetId: { Ref: Match.stringLikeRegexp('Application') },
+    });
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } },
+    });
+    const instance = Object.values<any>(template.findResources('AWS::EC2::Instance'))[0];
+    expect(instance.Properties.KeyName).toBeUndefined();
+    expect(instance.Properties.NetworkInterfaces).toBeUndefined();
+    // Session Manager's agent channel is all the role allows.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: ['ssmmessages:*', 'ssm:UpdateInstanceInformation', 'ec2messages:*'], Effect: 'Allow', Resource: '*' }] },
+    });
+    const ssh = JSON.stringify(template.toJSON()).match(/"FromPort":22\b/);
+    expect(ssh).toBeNull();
+  });
+
+  test('without NAT the bastion gets Session Manager endpoints', () => {
+    const { template: t } = synth({ bastion: true, natGateways: 0, vpcEndpoints: true, clerkJwtKey: 'pem' });
+    for (const service of ['ssm', 'ssmmessages', 'ec2messages']) {
+      t.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: `com.amazonaws.us-east-1.${service}` });
+    }
+  });
+
+  test('instance type is configurable', () => {
+    const { template: t } = synth({ bastion: true, bastionInstanceType: new ec2.InstanceType('t4g.small') });
+    t.hasResourceProperties('AWS::EC2::Instance', { InstanceType: 't4g.small' });
+  });
+});
+
+describe('database and proxy options', () => {
+  test('instance, storage, backups, removal and proxy tunables', () => {
+    const { template } = synth({
+      databaseEngineVersion: rds.PostgresEngineVersion.VER_17,
+      databaseInstanceType: new ec2.InstanceType('r7g.large'),
+      databaseName: 'orders',
+      databaseUsername: 'owner',
+      databaseAllocatedStorage: 50,
+      databaseMultiAz: true,
+      databaseBackupRetention: Duration.days(14),
+      databaseDeletionProtection: false,
+      databaseRemovalPolicy: RemovalPolicy.DESTROY,
+      proxyIdleClientTimeout: Duration.minutes(10),
+      proxyMaxConnectionsPercent: 80,
+      proxyMaxIdleConnectionsPercent: 20,
+      proxyBorrowTimeout: Duration.seconds(30),
+      proxyDebugLogging: true,
+    });
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      EngineVersion: '17',
+      DBInstanceClass: 'db.r7g.large',
+      DBName: 'orders',
+      AllocatedStorage: '50',
+      MaxAllocatedStorage: 100,
+      MultiAZ: true,
+      BackupRetentionPeriod: 14,
+      DeletionProtection: false,
+    });
+    template.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Delete' });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"owner"}' }),
+    });
+    template.hasResourceProperties('AWS::RDS::DBProxy', { IdleClientTimeout: 600, DebugLogging: true });
+    template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
+      ConnectionPoolConfigurationInfo: { ConnectionBorrowTimeout: 30, MaxConnectionsPercent: 80, MaxIdleConnectionsPercent: 20 },
+    });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres17' });
+  });
+
+  test('secret rotation can be switched off or rescheduled', () => {
+    const off = synth({ databaseSecretRotation: false });
+    off.template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+    expect(off.backend.rotationSecurityGroup).toBeUndefined();
+    const weekly = synth({ databaseSecretRotationInterval: Duration.days(7) });
+    weekly.template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { ScheduleExpression: 'rate(7 days)' },
+    });
+  });
+
+  test('IAM authentication: the function may connect to the proxy and may not read the secret', () => {
+    const { stack, backend, template } = synth({ databaseAuthentication: DatabaseAuthentication.IAM });
+    template.hasResourceProperties('AWS::RDS::DBProxy', { Auth: [Match.objectLike({ IAMAuth: 'REQUIRED' })] });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { EnableIAMDatabaseAuthentication: true });
+    const fn = apiFunction(template);
+    expect(fn.Properties.Environment.Variables).toMatchObject({ [CONTRACT.DB_AUTH_MODE]: 'iam', [CONTRACT.DB_USER]: 'postgres' });
+    expect(fn.Properties.Environment.Variables[CONTRACT.DB_SECRET_ARN]).toBeUndefined();
+    const role = fn.Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter(p => p.Properties.Roles.some((r: any) => r.Ref === role))
+      .flatMap(p => p.Properties.PolicyDocument.Statement);
+    expect(JSON.stringify(statements)).not.toContain('secretsmanager');
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: 'rds-db:connect',
+      Resource: expect.objectContaining({ 'Fn::Join': expect.anything() }),
+    }));
+    expect(JSON.stringify(statements)).toContain(stack.getLogicalId(backend.proxy.node.defaultChild as any));
+  });
+});
+
+describe('function options', () => {
+  test('memory, timeout, reserved concurrency, log retention, tracing and environment', () => {
+    const { template } = synth({
+      functionMemorySize: 1024,
+      functionTimeout: Duration.seconds(20),
+      functionReservedConcurrency: 5,
+      functionLogRetention: logs.RetentionDays.ONE_MONTH,
+      functionTracing: lambda.Tracing.PASS_THROUGH,
+      functionEnvironment: { FEATURE: 'on' },
+    });
+    const fn = apiFunction(template);
+    expect(fn.Properties).toMatchObject({
+      MemorySize: 1024,
+      Timeout: 20,
+      ReservedConcurrentExecutions: 5,
+      TracingConfig: { Mode: 'PassThrough' },
+    });
+    expect(fn.Properties.Environment.Variables.FEATURE).toBe('on');
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('Clerk settings reach the environment by key and by reference, never by secret value', () => {
+    const { stack, template } = synth(undefined, s => ({
+      clerkJwtKey: '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----',
+      clerkSecretKey: new secretsmanager.Secret(s, 'ClerkSecretKey'),
+      clerkAuthorizedParties: ['https://app.example.com', 'http://localhost:3000'],
+    }));
+    const fn = apiFunction(template);
+    const clerkSecret = stack.getLogicalId(stack.node.findChild('ClerkSecretKey').node.defaultChild as any);
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      [CONTRACT.CLERK_JWT_KEY]: '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----',
+      [CONTRACT.CLERK_SECRET_KEY_ARN]: { Ref: clerkSecret },
+      [CONTRACT.CLERK_AUTHORIZED_PARTIES]: 'https://app.example.com,http://localhost:3000',
+    });
+    const role = fn.Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter(p => p.Properties.Roles.some((r: any) => r.Ref === role))
+      .flatMap(p => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Resource: { Ref: clerkSecret } }));
+  });
+
+  test('your own code replaces the default asset and keeps placement, environment and grants', () => {
+    const defaults = apiFunction(synth().template);
+    const { template } = synth({
+      functionCode: lambda.Code.fromInline('exports.handler = async () => ({ ok: true });'),
+      functionHandler: 'index.handler',
+      functionRuntime: lambda.Runtime.NODEJS_24_X,
+    });
+    const fn = apiFunction(template);
+    expect(fn.Properties.Code).toEqual({ ZipFile: 'exports.handler = async () => ({ ok: true });' });
+    expect(JSON.stringify(template.toJSON())).not.toContain(defaults.Properties.Code.S3Key);
+    expect(fn.Properties.Runtime).toBe('nodejs24.x');
+    expect(fn.Properties.VpcConfig).toEqual(defaults.Properties.VpcConfig);
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(
+      Object.keys(defaults.Properties.Environment.Variables).filter(k => k !== 'AWS_NODEJS_CONNECTION_REUSE_ENABLED').sort());
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] })]) },
+    });
+  });
+});
+
+describe('API options', () => {
+  test('stage name, throttling and access-log retention', () => {
+    const { template } = synth({
+      apiStageName: 'v1',
+      apiThrottlingRateLimit: 10,
+      apiThrottlingBurstLimit: 20,
+      apiAccessLogRetention: logs.RetentionDays.SIX_MONTHS,
+      apiCloudWatchRole: false,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })],
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 180 });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+});
+
+describe('bring-your-own VPC', () => {
+  test('uses the VPC as given: no new VPC, database in its isolated subnets, function in its private ones', () => {
+    const { stack, template } = synth(undefined, s => ({ vpc: existingVpc(s) }));
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::EC2::FlowLog', 0);
+    const subnets = (tag: string) => Object.entries<any>(template.findResources('AWS::EC2::Subnet'))
+      .filter(([, r]) => r.Properties.Tags.some((t: any) => t.Key === 'aws-cdk:subnet-name' && t.Value === tag))
+      .map(([id]) => ({ Ref: id }));
+    template.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: subnets('data') });
+    template.hasResourceProperties('AWS::RDS::DBProxy', { VpcSubnetIds: subnets('app') });
+    expect(apiFunction(template).Properties.VpcConfig.SubnetIds).toEqual(subnets('app'));
+    expect(stack.node.tryFindChild('Backend')!.node.tryFindChild('Network')!.node.tryFindChild('Vpc')).toBeUndefined();
+  });
+
+  test('explicit subnet selections pick the tiers', () => {
+    const { template } = synth(undefined, s => ({
+      vpc: existingVpc(s, [
+        { name: 'ingress', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        { name: 'other', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        { name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        { name: 'archive', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ]),
+      applicationSubnets: { subnetGroupName: 'other' },
+      databaseSubnets: { subnetGroupName: 'archive' },
+    }));
+    const subnets = (tag: string) => Object.entries<any>(template.findResources('AWS::EC2::Subnet'))
+      .filter(([, r]) => r.Properties.Tags.some((t: any) => t.Key === 'aws-cdk:subnet-name' && t.Value === tag))
+      .map(([id]) => ({ Ref: id }));
+    template.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: subnets('archive') });
+    expect(apiFunction(template).Properties.VpcConfig.SubnetIds).toEqual(subnets('other'));
+  });
+
+  test('a VPC imported by attributes works too', () => {
+    const { template } = synth(undefined, s => ({
+      vpc: ec2.Vpc.fromVpcAttributes(s, 'Imported', {
+        vpcId: 'vpc-1234',
+        availabilityZones: ['us-east-1a', 'us-east-1b'],
+        privateSubnetIds: ['subnet-p1', 'subnet-p2'],
+        isolatedSubnetIds: ['subnet-i1', 'subnet-i2'],
+      }),
+    }));
+    template.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: ['subnet-i1', 'subnet-i2'] });
+    template.hasResourceProperties('AWS::RDS::DBProxy', { VpcSubnetIds: ['subnet-p1', 'subnet-p2'] });
+  });
+});

@@ -1,0 +1,111 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { logicalId, securityGroupRules, synth, existingVpc } from './util';
+
+describe('security groups follow the least-privilege matrix', () => {
+  test('defaults: exactly the matrix rules and nothing wider', () => {
+    // GIVEN / WHEN
+    const { stack, backend, template } = synth();
+    const F = logicalId(stack, backend.functionSecurityGroup);
+    const P = logicalId(stack, backend.proxySecurityGroup);
+    const D = logicalId(stack, backend.databaseSecurityGroup);
+    const R = logicalId(stack, backend.rotationSecurityGroup!);
+
+    // THEN
+    expect(securityGroupRules(template)).toEqual([
+      `${D} in ${P} tcp 5432-5432`,
+      `${D} in ${R} tcp 5432-5432`,
+      `${F} out 0.0.0.0/0 tcp 443-443`,
+      `${F} out ${P} tcp 5432-5432`,
+      `${P} in ${F} tcp 5432-5432`,
+      `${P} out ${D} tcp 5432-5432`,
+      `${R} out 0.0.0.0/0 tcp 443-443`,
+      `${R} out ${D} tcp 5432-5432`,
+    ].sort());
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 4);
+  });
+
+  test('every group the construct creates denies all outbound traffic unless a rule allows it', () => {
+    const { template } = synth({ vpcEndpoints: true, bastion: true });
+    const groups = template.findResources('AWS::EC2::SecurityGroup');
+    expect(Object.keys(groups)).toHaveLength(6);
+    for (const group of Object.values(groups)) {
+      for (const rule of group.Properties.SecurityGroupEgress ?? []) {
+        expect(rule.IpProtocol).not.toBe('-1');
+      }
+    }
+  });
+
+  test('with endpoints and bastion: endpoints admit HTTPS from clients, bastion reaches only the DB port', () => {
+    // GIVEN / WHEN
+    const { stack, backend, template } = synth({ vpcEndpoints: true, bastion: true });
+    const F = logicalId(stack, backend.functionSecurityGroup);
+    const P = logicalId(stack, backend.proxySecurityGroup);
+    const D = logicalId(stack, backend.databaseSecurityGroup);
+    const R = logicalId(stack, backend.rotationSecurityGroup!);
+    const E = logicalId(stack, backend.endpointsSecurityGroup!);
+    const B = logicalId(stack, backend.bastionSecurityGroup!);
+
+    // THEN
+    expect(securityGroupRules(template)).toEqual([
+      `${B} out 0.0.0.0/0 tcp 443-443`,
+      `${B} out ${D} tcp 5432-5432`,
+      `${B} out ${E} tcp 443-443`,
+      `${B} out ${P} tcp 5432-5432`,
+      `${D} in ${B} tcp 5432-5432`,
+      `${D} in ${P} tcp 5432-5432`,
+      `${D} in ${R} tcp 5432-5432`,
+      `${E} in ${B} tcp 443-443`,
+      `${E} in ${F} tcp 443-443`,
+      `${E} in ${R} tcp 443-443`,
+      `${F} out 0.0.0.0/0 tcp 443-443`,
+      `${F} out ${E} tcp 443-443`,
+      `${F} out ${P} tcp 5432-5432`,
+      `${P} in ${B} tcp 5432-5432`,
+      `${P} in ${F} tcp 5432-5432`,
+      `${P} out ${D} tcp 5432-5432`,
+      `${R} out 0.0.0.0/0 tcp 443-443`,
+      `${R} out ${D} tcp 5432-5432`,
+      `${R} out ${E} tcp 443-443`,
+    ].sort());
+  });
+
+  test('without NAT nothing may leave for the internet: HTTPS goes to the endpoints only', () => {
+    const { stack, backend, template } = synth({ natGateways: 0, vpcEndpoints: true, databaseSecretRotation: false, clerkJwtKey: 'pem' });
+    const F = logicalId(stack, backend.functionSecurityGroup);
+    const P = logicalId(stack, backend.proxySecurityGroup);
+    const D = logicalId(stack, backend.databaseSecurityGroup);
+    const E = logicalId(stack, backend.endpointsSecurityGroup!);
+    expect(securityGroupRules(template)).toEqual([
+      `${D} in ${P} tcp 5432-5432`,
+      `${E} in ${F} tcp 443-443`,
+      `${F} out ${E} tcp 443-443`,
+      `${F} out ${P} tcp 5432-5432`,
+      `${P} in ${F} tcp 5432-5432`,
+      `${P} out ${D} tcp 5432-5432`,
+    ].sort());
+  });
+
+  test.each([
+    ['defaults', {}],
+    ['every option on', { vpcEndpoints: true, bastion: true, additionalInterfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SSM] }],
+  ])('no ingress from anywhere on the internet (%s)', (_name, props) => {
+    const rules = securityGroupRules(synth(props).template);
+    expect(rules.length).toBeGreaterThan(0);
+    const open = rules.filter(r => / in (0\.0\.0\.0\/0|::\/0) /.test(r));
+    expect(open).toEqual([]);
+  });
+
+  test('bring-your-own VPC gets the same matrix', () => {
+    const { stack, backend, template } = synth(undefined, s => ({ vpc: existingVpc(s), databaseSecretRotation: false }));
+    const F = logicalId(stack, backend.functionSecurityGroup);
+    const P = logicalId(stack, backend.proxySecurityGroup);
+    const D = logicalId(stack, backend.databaseSecurityGroup);
+    expect(securityGroupRules(template)).toEqual([
+      `${D} in ${P} tcp 5432-5432`,
+      `${F} out 0.0.0.0/0 tcp 443-443`,
+      `${F} out ${P} tcp 5432-5432`,
+      `${P} in ${F} tcp 5432-5432`,
+      `${P} out ${D} tcp 5432-5432`,
+    ].sort());
+  });
+});

@@ -1,0 +1,86 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
+
+export const ENV = { account: '123456789012', region: 'us-east-1' };
+
+/** Builds a stack holding one `SecureLambdaPostgres` and returns both with the template. */
+export function synth(props?: SecureLambdaPostgresProps, configure?: (stack: Stack) => SecureLambdaPostgresProps) {
+  const app = new App();
+  const stack = new Stack(app, 'TestStack', { env: ENV });
+  const backend = new SecureLambdaPostgres(stack, 'Backend', configure ? configure(stack) : props);
+  return { app, stack, backend, template: Template.fromStack(stack) };
+}
+
+/** A VPC as a team would already have it: public, private-with-egress and isolated subnets. */
+export function existingVpc(stack: Stack, subnetConfiguration?: ec2.SubnetConfiguration[]): ec2.Vpc {
+  return new ec2.Vpc(stack, 'ExistingVpc', {
+    maxAzs: 2,
+    natGateways: 1,
+    subnetConfiguration: subnetConfiguration ?? [
+      { name: 'ingress', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      { name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+}
+
+/** One security-group rule, with peers named by logical id (or CIDR) and ports made literal. */
+export interface Rule {
+  readonly group: string;
+  readonly direction: 'in' | 'out';
+  readonly peer: string;
+  readonly protocol: string;
+  readonly ports: string;
+}
+
+/**
+ * Every rule of every security group in the template, inline or standalone, as
+ * `group in|out peer protocol ports`. The database port appears as `Endpoint.Port` GetAtt in
+ * rules CDK derives from the instance; it is rendered as 5432, the port the construct sets.
+ * The "disallow all" placeholder CDK writes for a group without egress is left out, so a group
+ * with no rules has no entry.
+ */
+export function securityGroupRules(template: Template): string[] {
+  const resources = template.toJSON().Resources as Record<string, any>;
+  const groupOf = (value: any): string => {
+    if (value && value['Fn::GetAtt']) return value['Fn::GetAtt'][0];
+    if (value && value.Ref) return value.Ref;
+    return JSON.stringify(value);
+  };
+  const port = (value: any): string => {
+    if (typeof value === 'number') return String(value);
+    if (value && value['Fn::GetAtt'] && value['Fn::GetAtt'][1] === 'Endpoint.Port') return '5432';
+    return JSON.stringify(value);
+  };
+  const render = (group: string, direction: 'in' | 'out', rule: any): string | undefined => {
+    if (rule.CidrIp === '255.255.255.255/32' && rule.IpProtocol === 'icmp') return undefined;
+    const peer = rule.CidrIp ?? rule.CidrIpv6 ?? rule.DestinationPrefixListId ?? rule.SourcePrefixListId
+      ?? groupOf(rule.SourceSecurityGroupId ?? rule.DestinationSecurityGroupId);
+    const ports = rule.IpProtocol === '-1' ? 'all' : `${port(rule.FromPort)}-${port(rule.ToPort)}`;
+    return `${group} ${direction} ${typeof peer === 'string' ? peer : JSON.stringify(peer)} ${rule.IpProtocol} ${ports}`;
+  };
+  const rules: string[] = [];
+  for (const [id, resource] of Object.entries(resources)) {
+    const p = resource.Properties ?? {};
+    if (resource.Type === 'AWS::EC2::SecurityGroup') {
+      for (const r of p.SecurityGroupIngress ?? []) rules.push(render(id, 'in', r)!);
+      for (const r of p.SecurityGroupEgress ?? []) {
+        const line = render(id, 'out', r);
+        if (line) rules.push(line);
+      }
+    } else if (resource.Type === 'AWS::EC2::SecurityGroupIngress') {
+      rules.push(render(groupOf(p.GroupId), 'in', p)!);
+    } else if (resource.Type === 'AWS::EC2::SecurityGroupEgress') {
+      rules.push(render(groupOf(p.GroupId), 'out', p)!);
+    }
+  }
+  return rules.sort();
+}
+
+/** The logical id of a construct's CloudFormation resource. */
+export function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } } | ec2.ISecurityGroup): string {
+  const child = (construct as any).node.defaultChild ?? construct;
+  return stack.getLogicalId(child);
+}

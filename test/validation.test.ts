@@ -1,0 +1,101 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { SecureLambdaPostgresProps } from '../src';
+import { existingVpc, synth } from './util';
+
+describe('invalid props fail at synth with a message that says what to do', () => {
+  test.each<[string, SecureLambdaPostgresProps, RegExp]>([
+    ['zero NAT gateways while the function needs outbound internet', { natGateways: 0 }, /no route to the internet.*set vpcEndpoints: true, or keep at least one NAT gateway/],
+    ['a negative AZ count', { maxAzs: -1 }, /maxAzs must be a whole number of at least 2/],
+    ['a non-integer AZ count', { maxAzs: 2.5 }, /maxAzs must be a whole number of at least 2/],
+    ['a single AZ', { maxAzs: 1 }, /maxAzs must be a whole number of at least 2 \(RDS subnet groups span two/],
+    ['a negative NAT count', { natGateways: -1 }, /natGateways must be a whole number of 0 or more/],
+    ['more NAT gateways than AZs', { natGateways: 3 }, /natGateways \(3\) cannot exceed maxAzs \(2\)/],
+    ['DESTROY with deletion protection', { databaseRemovalPolicy: RemovalPolicy.DESTROY }, /also set databaseDeletionProtection: false/],
+    ['backups switched off', { databaseBackupRetention: Duration.days(0) }, /databaseBackupRetention must be a whole number of days from 1 to 35/],
+    ['backups kept too long', { databaseBackupRetention: Duration.days(36) }, /from 1 to 35/],
+    ['proxy percent above 100', { proxyMaxConnectionsPercent: 101 }, /proxyMaxConnectionsPercent must be a whole number from 1 to 100/],
+    ['idle percent above max percent', { proxyMaxConnectionsPercent: 40, proxyMaxIdleConnectionsPercent: 50 }, /proxyMaxIdleConnectionsPercent \(50\) cannot exceed proxyMaxConnectionsPercent \(40\)/],
+    ['idle client timeout above 8 hours', { proxyIdleClientTimeout: Duration.hours(9) }, /proxyIdleClientTimeout must be between 1 minute and 8 hours/],
+    ['borrow timeout above 5 minutes', { proxyBorrowTimeout: Duration.minutes(6) }, /proxyBorrowTimeout must be at most 5 minutes/],
+    ['storage below 20 GiB', { databaseAllocatedStorage: 10 }, /databaseAllocatedStorage must be a whole number of GiB, at least 20/],
+    ['autoscaling limit below allocated storage', { databaseAllocatedStorage: 200, databaseMaxAllocatedStorage: 100 }, /databaseMaxAllocatedStorage \(100\) must be at least databaseAllocatedStorage \(200\)/],
+    ['code without handler', { functionCode: lambda.Code.fromInline('x') }, /functionCode needs functionHandler/],
+    ['handler without code', { functionHandler: 'index.handler' }, /apply to your own functionCode; pass functionCode too/],
+    ['memory out of range', { functionMemorySize: 64 }, /functionMemorySize must be a whole number of MiB from 128 to 10240/],
+    ['timeout past API Gateway', { functionTimeout: Duration.seconds(60) }, /functionTimeout must be at most 29 seconds/],
+    ['reserved concurrency of zero', { functionReservedConcurrency: 0 }, /functionReservedConcurrency must be a whole number of at least 1/],
+    ['an authorized party that is not an origin', { clerkAuthorizedParties: ['https://app.example.com/path'] }, /clerkAuthorizedParties entries are origins/],
+    ['extra endpoints without endpoints', { additionalInterfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SSM] }, /additionalInterfaceEndpoints requires vpcEndpoints: true/],
+    ['bastion type without bastion', { bastionInstanceType: new ec2.InstanceType('t4g.nano') }, /bastionInstanceType requires bastion: true/],
+    ['zero throttling', { apiThrottlingRateLimit: 0 }, /apiThrottlingRateLimit must be greater than 0/],
+  ])('fails on %s', (_name, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  test('fails on JWKS verification without a route to Clerk', () => {
+    expect(() => synth(undefined, s => ({
+      natGateways: 0,
+      vpcEndpoints: true,
+      clerkSecretKey: new secretsmanager.Secret(s, 'ClerkSecretKey'),
+    }))).toThrow(/clerkSecretKey verifies tokens against Clerk over the internet.*pass clerkJwtKey/);
+  });
+
+  test('fails on a bring-your-own VPC without isolated subnets', () => {
+    expect(() => synth(undefined, s => ({
+      vpc: existingVpc(s, [
+        { name: 'ingress', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      ]),
+    }))).toThrow(/The VPC has no subnets for 'databaseSubnets'.*Pass a 'databaseSubnets' selection/);
+  });
+
+  test('fails on a bring-your-own VPC whose database selection is not isolated', () => {
+    expect(() => synth(undefined, s => ({
+      vpc: existingVpc(s),
+      databaseSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    }))).toThrow(/'databaseSubnets' must select only isolated subnets/);
+  });
+
+  test('fails on a bring-your-own VPC selection of public subnets', () => {
+    expect(() => synth(undefined, s => ({
+      vpc: existingVpc(s),
+      applicationSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    }))).toThrow(/'applicationSubnets' selects public subnets/);
+  });
+
+  test('fails on a bring-your-own VPC with a single availability zone', () => {
+    expect(() => synth(undefined, s => ({
+      vpc: new ec2.Vpc(s, 'OneAz', {
+        maxAzs: 1,
+        subnetConfiguration: [
+          { name: 'ingress', subnetType: ec2.SubnetType.PUBLIC },
+          { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+          { name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        ],
+      }),
+    }))).toThrow(/selects subnets in 1 availability zone; the database and the proxy need subnets in at least two/);
+  });
+
+  test('fails on new-VPC settings passed with a bring-your-own VPC', () => {
+    expect(() => synth(undefined, s => ({ vpc: existingVpc(s), natGateways: 2 })))
+      .toThrow(/'natGateways' configures a new VPC and cannot be combined with 'vpc'/);
+  });
+
+  test('fails on a bring-your-own VPC without egress and without endpoints', () => {
+    expect(() => synth(undefined, s => ({
+      vpc: new ec2.Vpc(s, 'NoEgress', {
+        maxAzs: 2,
+        natGateways: 0,
+        subnetConfiguration: [
+          { name: 'app', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+          { name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        ],
+      }),
+      applicationSubnets: { subnetGroupName: 'app' },
+      databaseSubnets: { subnetGroupName: 'data' },
+    }))).toThrow(/no route to the internet/);
+  });
+});
