@@ -96,6 +96,16 @@ project.eslint?.allowDevDeps('src/handler/**');
 project.eslint?.allowDevDeps('src/runtime/**');
 project.tsconfigDev.addInclude('.projenrc.ts');
 
+// The README's main command: synthesize the example app into cdk.out/ and summarize it.
+project.addTask('example', {
+  description: 'Synthesize example/app.ts into cdk.out/ and print what it creates',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json example/app.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json scripts/summarize-assembly.ts cdk.out' },
+  ],
+});
+
 project.npmignore?.exclude('/scripts/', '/example/', '/.ci/', '/.tmp/', 'cdk.out/');
 
 project.synth();

@@ -1,0 +1,35 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+
+// The public API is what src/index.ts re-exports; every optional struct property there must say
+// what happens when it is left out.
+const SRC = path.join(__dirname, '..', 'src');
+const publicModules = fs.readFileSync(path.join(SRC, 'index.ts'), 'utf8')
+  .split('\n').map(line => /from '\.\/(.+)'/.exec(line)?.[1]).filter((m): m is string => !!m);
+
+function optionalPropertiesWithoutDefault(file: string): string[] {
+  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const missing: string[] = [];
+  source.forEachChild(node => {
+    if (!ts.isInterfaceDeclaration(node) || /^I[A-Z]/.test(node.name.text)) return;
+    for (const member of node.members) {
+      if (!ts.isPropertySignature(member) || !member.questionToken) continue;
+      const tags = ts.getJSDocTags(member).map(t => t.tagName.text);
+      if (!tags.includes('default')) missing.push(`${node.name.text}.${(member.name as ts.Identifier).text}`);
+    }
+  });
+  return missing;
+}
+
+test('the public API has modules to check', () => {
+  expect(publicModules).toEqual(expect.arrayContaining(['secure-lambda-postgres', 'network', 'database', 'function', 'endpoints', 'bastion']));
+});
+
+test.each(publicModules)('every optional prop in %s.ts documents its @default', module => {
+  expect(optionalPropertiesWithoutDefault(path.join(SRC, `${module}.ts`))).toEqual([]);
+});
+
+test('the generated function construct stays internal', () => {
+  expect(fs.readFileSync(path.join(SRC, 'index.ts'), 'utf8')).not.toMatch(/-function'/);
+});
