@@ -115,7 +115,11 @@ function ports(p: Props): string {
   if (proto === 'all') return 'all traffic';
   const [from, to] = [p.FromPort, p.ToPort];
   if (from === undefined && to === undefined) return `${proto} all`;
-  if ([from, to].some(x => typeof x !== 'number' && typeof x !== 'string')) return `${proto} (token)`;
+  if ([from, to].some(x => typeof x !== 'number' && typeof x !== 'string')) {
+    // CDK derives the database port from the instance: show where it comes from.
+    const att = (from as Props)?.['Fn::GetAtt'];
+    return `${proto} ${Array.isArray(att) ? `${att.join('.')} (token)` : '(token)'}`;
+  }
   if (/^(tcp|udp)$/.test(proto) && Number(from) === 0 && Number(to) === 65535) return `${proto} all ports`;
   if (/^icmp/.test(proto) && Number(from) === -1) return `${proto} all`;
   return Number(from) === Number(to) ? `${proto} ${from}` : `${proto} ${from}-${to}`;
@@ -209,11 +213,11 @@ export function summarizeStack(stack: StackTemplate): string[] {
       const ins = rs.filter(r => r.dir === 'in');
       const outs = rs.filter(r => r.dir === 'out' && !r.placeholder);
       out.push(`  ${id} ${label}`);
-      out.push(...pack(ins.length ? ins.map(r => r.text) : ['none'], '    in:  ', '; ').map((l, i) => (i ? '         ' + l.trimStart() : l)));
+      out.push(...pack(ins.length ? ins.map(r => r.text) : ['none'], '    in:  ', '; ').map((l, i) => (i ? '         ' + l.replace(/^\s*in:\s+/, '') : l)));
       const egress = outs.length ? outs.map(r => r.text)
         : rs.some(r => r.placeholder) ? ['none (all outbound denied)']
           : [isType(id, 'AWS::EC2::SecurityGroup') ? 'all traffic (no egress rules declared: AWS default allow-all)' : 'no rules in this stack'];
-      out.push(...pack(egress, '    out: ', '; ').map((l, i) => (i ? '         ' + l.trimStart() : l)));
+      out.push(...pack(egress, '    out: ', '; ').map((l, i) => (i ? '         ' + l.replace(/^\s*out:\s+/, '') : l)));
       for (const r of ins.filter(x => x.open)) warnings.push(`WARNING: ${id} allows ingress from ${r.text}`);
     }
     out.push(...warnings);
