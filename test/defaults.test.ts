@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { synth } from './util';
+import { roleStatements, synth } from './util';
 import { ENV as CONTRACT } from '../src/contract';
 
 describe('SecureLambdaPostgres with default props', () => {
@@ -170,10 +170,7 @@ describe('SecureLambdaPostgres with default props', () => {
     });
 
     test('may read the database secret and nothing broader', () => {
-      const role = fn.Properties.Role['Fn::GetAtt'][0];
-      const policies = Object.values<any>(template.findResources('AWS::IAM::Policy'))
-        .filter(p => p.Properties.Roles.some((r: any) => r.Ref === role));
-      const statements = policies.flatMap(p => p.Properties.PolicyDocument.Statement);
+      const statements = roleStatements(template, fn);
       const secretStatement = statements.find((s: any) => JSON.stringify(s.Action).includes('secretsmanager'));
       expect(secretStatement).toEqual({
         Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],

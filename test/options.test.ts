@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DatabaseAuthentication } from '../src';
-import { existingVpc, synth } from './util';
+import { existingVpc, roleStatements, subnetRefs, synth } from './util';
 import { ENV as CONTRACT } from '../src/contract';
 
 const apiFunction = (template: any) => Object.values<any>(template.findResources('AWS::Lambda::Function', {
@@ -160,10 +160,7 @@ describe('database and proxy options', () => {
     const fn = apiFunction(template);
     expect(fn.Properties.Environment.Variables).toMatchObject({ [CONTRACT.DB_AUTH_MODE]: 'iam', [CONTRACT.DB_USER]: 'postgres' });
     expect(fn.Properties.Environment.Variables[CONTRACT.DB_SECRET_ARN]).toBeUndefined();
-    const role = fn.Properties.Role['Fn::GetAtt'][0];
-    const statements = Object.values<any>(template.findResources('AWS::IAM::Policy'))
-      .filter(p => p.Properties.Roles.some((r: any) => r.Ref === role))
-      .flatMap(p => p.Properties.PolicyDocument.Statement);
+    const statements = roleStatements(template, fn);
     expect(JSON.stringify(statements)).not.toContain('secretsmanager');
     expect(statements).toContainEqual(expect.objectContaining({
       Action: 'rds-db:connect',
@@ -207,10 +204,7 @@ describe('function options', () => {
       [CONTRACT.CLERK_SECRET_KEY_ARN]: { Ref: clerkSecret },
       [CONTRACT.CLERK_AUTHORIZED_PARTIES]: 'https://app.example.com,http://localhost:3000',
     });
-    const role = fn.Properties.Role['Fn::GetAtt'][0];
-    const statements = Object.values<any>(template.findResources('AWS::IAM::Policy'))
-      .filter(p => p.Properties.Roles.some((r: any) => r.Ref === role))
-      .flatMap(p => p.Properties.PolicyDocument.Statement);
+    const statements = roleStatements(template, fn);
     expect(statements).toContainEqual(expect.objectContaining({ Resource: { Ref: clerkSecret } }));
   });
 
@@ -257,9 +251,7 @@ describe('bring-your-own VPC', () => {
     const { stack, template } = synth(undefined, s => ({ vpc: existingVpc(s) }));
     template.resourceCountIs('AWS::EC2::VPC', 1);
     template.resourceCountIs('AWS::EC2::FlowLog', 0);
-    const subnets = (tag: string) => Object.entries<any>(template.findResources('AWS::EC2::Subnet'))
-      .filter(([, r]) => r.Properties.Tags.some((t: any) => t.Key === 'aws-cdk:subnet-name' && t.Value === tag))
-      .map(([id]) => ({ Ref: id }));
+    const subnets = (name: string) => subnetRefs(template, name);
     template.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: subnets('data') });
     template.hasResourceProperties('AWS::RDS::DBProxy', { VpcSubnetIds: subnets('app') });
     expect(apiFunction(template).Properties.VpcConfig.SubnetIds).toEqual(subnets('app'));
@@ -278,9 +270,7 @@ describe('bring-your-own VPC', () => {
       applicationSubnets: { subnetGroupName: 'other' },
       databaseSubnets: { subnetGroupName: 'archive' },
     }));
-    const subnets = (tag: string) => Object.entries<any>(template.findResources('AWS::EC2::Subnet'))
-      .filter(([, r]) => r.Properties.Tags.some((t: any) => t.Key === 'aws-cdk:subnet-name' && t.Value === tag))
-      .map(([id]) => ({ Ref: id }));
+    const subnets = (name: string) => subnetRefs(template, name);
     template.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: subnets('archive') });
     expect(apiFunction(template).Properties.VpcConfig.SubnetIds).toEqual(subnets('other'));
   });

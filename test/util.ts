@@ -84,3 +84,18 @@ export function logicalId(stack: Stack, construct: { node: { defaultChild?: unkn
   const child = (construct as any).node.defaultChild ?? construct;
   return stack.getLogicalId(child);
 }
+
+/** `{ Ref }`s of the subnets in the subnet group `name` (the `aws-cdk:subnet-name` tag). */
+export function subnetRefs(template: Template, name: string): Array<{ Ref: string }> {
+  return Object.entries<any>(template.findResources('AWS::EC2::Subnet'))
+    .filter(([, r]) => r.Properties.Tags.some((t: any) => t.Key === 'aws-cdk:subnet-name' && t.Value === name))
+    .map(([id]) => ({ Ref: id }));
+}
+
+/** Every IAM statement attached to the role of the function resource `fn`. */
+export function roleStatements(template: Template, fn: any): any[] {
+  const role = fn.Properties.Role['Fn::GetAtt'][0];
+  return Object.values<any>(template.findResources('AWS::IAM::Policy'))
+    .filter(p => p.Properties.Roles.some((r: any) => r.Ref === role))
+    .flatMap(p => p.Properties.PolicyDocument.Statement);
+}
