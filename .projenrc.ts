@@ -51,7 +51,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
       minify: true,
       format: 'cjs',
       sourcemap: false,
-      metafile: true,
     } as javascript.BundlingOptions,
   },
 
@@ -82,6 +81,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // A snapshot that silently rewrites itself can never fail.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
+    jestConfig: {
+      // Builds the handler asset once; the handler tests invoke what ships.
+      globalSetup: '<rootDir>/test/harness/global-setup.ts',
+    },
   },
 
   gitignore: ['cdk.out/', '*.tsbuildinfo', '.tmp/'],
@@ -95,6 +98,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.eslint?.allowDevDeps('src/handler/**');
 project.eslint?.allowDevDeps('src/runtime/**');
 project.tsconfigDev.addInclude('.projenrc.ts');
+
+// The default handler's cold start grows with its bundle: keep it within budget.
+project.tasks.tryFind('bundle')!.exec('node scripts/check-bundle-size.js');
 
 // The README's main command: synthesize the example app into cdk.out/ and summarize it.
 project.addTask('example', {

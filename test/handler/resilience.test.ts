@@ -1,0 +1,270 @@
+/**
+ * Failure and recovery of the built default handler against real components: password rotation,
+ * connections dropped while a container is frozen, the database going away and coming back, an
+ * unreadable secret, and PgBouncer in transaction mode (the local stand-in for RDS Proxy).
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Database } from '../../src/runtime/db';
+import { SecretCache } from '../../src/runtime/secrets';
+import { ensureBundle } from '../harness/bundle';
+import { claimsOf, sessionToken } from '../harness/clerk';
+import { newPassword } from '../harness/database';
+import { ApiResponse, LambdaProcess } from '../harness/lambda';
+import { trackSecret } from '../harness/leaks';
+import { passwordAuthUnavailable, pgbouncerUnavailable, TestStack } from '../harness/stack';
+import { sleep } from '../harness/util';
+
+jest.setTimeout(30000);
+// The in-process runtime helper test below logs through the same logger: keep jest's output quiet.
+process.env.AWS_LAMBDA_LOG_LEVEL = 'error';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+let stack: TestStack;
+
+async function call(l: LambdaProcess, method: string, path: string, headers: Record<string, string> = {}): Promise<ApiResponse> {
+  return stack.record(await l.request(method, path, headers));
+}
+
+const logged = (l: LambdaProcess, event: string) => l.logs.filter((line) => line.includes(`"event":"${event}"`)).length;
+
+// Decided before anything starts (the backend choice is synchronous), so jest reports these as
+// skipped rather than passed, and the reason is printed.
+const NO_PASSWORD_AUTH = passwordAuthUnavailable();
+const NO_PGBOUNCER = pgbouncerUnavailable();
+
+/** A test that needs a capability this machine lacks: `test.skip`, with the reason printed. */
+function testIf(skipReason: string | undefined, name: string, fn: () => Promise<void>, timeout?: number): void {
+  if (skipReason) {
+    console.warn(`SKIPPED "${name}": ${skipReason}`);
+    test.skip(`${name} [skipped: ${skipReason}]`, fn, timeout);
+  } else {
+    test(name, fn, timeout);
+  }
+}
+
+beforeAll(async () => {
+  ensureBundle();
+  stack = await TestStack.start({ pgbouncer: !NO_PGBOUNCER });
+  console.log(`resilience tests: database backend = ${stack.db.kind}; pgbouncer = ${stack.pgbouncer ? 'yes' : `no (${NO_PGBOUNCER})`}`);
+  if (stack.db.unsupported.terminateBackend) {
+    console.warn(`dropped-connection tests cut connections at the harness TLS terminator instead: ${stack.db.unsupported.terminateBackend}`);
+  }
+}, 180000);
+
+afterAll(async () => {
+  await stack?.destroy();
+});
+
+describe('password rotation', () => {
+  testIf(NO_PASSWORD_AUTH, 'ALTER USER + new secret between requests: 28P01 → secret re-read → 200', async () => {
+    const fn = await stack.lambda();
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    const readsBefore = stack.sm.readsOf(stack.dbSecretArn);
+    expect(readsBefore).toBeGreaterThanOrEqual(1);
+
+    // Rotate, as the Secrets Manager rotation function does: new password in the database, then
+    // in the secret. The container's open session stays valid, so the next request needs no read.
+    const rotated = newPassword();
+    await stack.rotateDbPassword(rotated);
+    stack.putDbSecret(rotated);
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    expect(stack.sm.readsOf(stack.dbSecretArn)).toBe(readsBefore);
+
+    // The connection goes away while the container is frozen (proxy idle timeout, failover, ...):
+    // reconnecting with the cached, now stale password gets 28P01; the handler re-reads the
+    // secret and succeeds within the same request.
+    fn.freeze();
+    expect(await stack.db.dropAppConnections()).toBeGreaterThanOrEqual(1);
+    fn.thaw();
+    const res = await call(fn, 'GET', '/health');
+    expect(res.statusCode).toBe(200);
+    expect(stack.sm.readsOf(stack.dbSecretArn)).toBe(readsBefore + 1);
+    expect(logged(fn, 'db.auth-rejected-retrying')).toBe(1);
+    expect(fn.alive).toBe(true);
+  });
+
+  testIf(NO_PASSWORD_AUTH, 'a secret that is still wrong after the re-read → 503, one re-read only', async () => {
+    const fn = await stack.lambda();
+    stack.putDbSecret(trackSecret('wrong password', newPassword()));
+    try {
+      const before = stack.sm.readsOf(stack.dbSecretArn);
+      const res = await call(fn, 'GET', '/health');
+      expect(res.statusCode).toBe(503);
+      expect(res.json).toEqual({ error: 'service_unavailable', reason: 'database-unavailable' });
+      expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(2);
+      expect(logged(fn, 'db.auth-failed')).toBe(1);
+    } finally {
+      stack.putDbSecret(stack.db.password);
+    }
+  });
+});
+
+describe('connections that die between requests', () => {
+  test('dropped while idle: the pool error is handled, the process survives, the next request reconnects', async () => {
+    const fn = await stack.lambda();
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    expect(await stack.db.dropAppConnections()).toBeGreaterThanOrEqual(1);
+    await sleep(300); // let the socket close reach the idle client
+    expect(fn.alive).toBe(true);
+    expect(logged(fn, 'db.idle-connection-error')).toBe(1);
+    const res = await call(fn, 'GET', '/health');
+    expect(res.statusCode).toBe(200);
+    expect(fn.alive).toBe(true);
+  });
+
+  test('dropped while the container is frozen (SIGSTOP): the thawed request still gets 200', async () => {
+    const fn = await stack.lambda();
+    const t = trackSecret('session token', sessionToken(stack.key));
+    for (let round = 0; round < 3; round++) {
+      expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+      fn.freeze();
+      expect(await stack.db.dropAppConnections()).toBeGreaterThanOrEqual(1);
+      await sleep(100);
+      fn.thaw();
+      const res = await call(fn, 'GET', '/me', { Authorization: `Bearer ${t}` });
+      expect(res.statusCode).toBe(200);
+      expect(res.json.userId).toBe(claimsOf(t).sub);
+    }
+    expect(fn.alive).toBe(true);
+    // Whichever the event loop saw first after the thaw, the pool's idle-error handler or the
+    // failed query's reconnect-and-retry, every round recovered without a 5xx.
+    expect(logged(fn, 'db.idle-connection-error') + logged(fn, 'db.connection-lost-retrying')).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('dependencies unavailable', () => {
+  test('database down → 503 (HTTP) / { status: error } (direct); back up → 200 in the same container', async () => {
+    const fn = await stack.lambda();
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    await stack.db.stopServer();
+    try {
+      const started = Date.now();
+      const res = await call(fn, 'GET', '/health');
+      expect(res.statusCode).toBe(503);
+      expect(res.json).toEqual({ error: 'service_unavailable', reason: 'database-unavailable' });
+      expect(res.headers['retry-after']).toBe('1');
+      const me = await call(fn, 'GET', '/me', { Authorization: `Bearer ${trackSecret('session token', sessionToken(stack.key))}` });
+      expect(me.statusCode).toBe(503);
+      expect(stack.record(await fn.invoke({}))).toEqual({ status: 'error', error: 'database-unavailable' });
+      expect(Date.now() - started).toBeLessThan(10000);
+      // A cold container fails the same way, without throwing.
+      const cold = await stack.lambda();
+      expect(stack.record(await cold.invoke({}))).toEqual({ status: 'error', error: 'database-unavailable' });
+    } finally {
+      await stack.db.startServer();
+    }
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    expect(fn.alive).toBe(true);
+  });
+
+  test('database secret unreadable → 503 secret-unavailable; not cached: readable again → 200', async () => {
+    stack.sm.fail(stack.dbSecretArn, 'AccessDeniedException');
+    let fn: LambdaProcess;
+    try {
+      fn = await stack.lambda();
+      const res = await call(fn, 'GET', '/health');
+      expect(res.statusCode).toBe(503);
+      expect(res.json).toEqual({ error: 'service_unavailable', reason: 'secret-unavailable' });
+      expect(stack.record(await fn.invoke({}))).toEqual({ status: 'error', error: 'secret-unavailable' });
+    } finally {
+      stack.sm.heal(stack.dbSecretArn);
+    }
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+  });
+
+  test('a missing secret (ResourceNotFoundException) and a secret without a password → 503', async () => {
+    const missing = await stack.lambda({ DB_SECRET_ARN: stack.sm.arn('does/not/exist') });
+    expect((await call(missing, 'GET', '/health')).json).toEqual({ error: 'service_unavailable', reason: 'secret-unavailable' });
+    const arn = stack.sm.arn('app/broken');
+    stack.sm.put(arn, JSON.stringify({ username: 'app' }));
+    const broken = await stack.lambda({ DB_SECRET_ARN: arn });
+    expect((await call(broken, 'GET', '/health')).json).toEqual({ error: 'service_unavailable', reason: 'secret-unavailable' });
+  });
+
+  testIf(NO_PASSWORD_AUTH, 'IAM mode signs a token instead of reading the secret (rejected by a password-only server → 503)', async () => {
+    const before = stack.sm.requests.length;
+    const fn = await stack.lambda({ DB_AUTH_MODE: 'iam', DB_USER: 'app', DB_SECRET_ARN: undefined });
+    const res = await call(fn, 'GET', '/health');
+    expect(res.statusCode).toBe(503);
+    expect(stack.sm.requests.length).toBe(before);
+    // Two connection attempts, each with a freshly signed token, both rejected by SCRAM.
+    expect(logged(fn, 'db.auth-rejected-retrying')).toBe(1);
+    expect(logged(fn, 'db.auth-failed')).toBe(1);
+  });
+});
+
+describe('PgBouncer in transaction mode (stand-in for RDS Proxy)', () => {
+  const viaBouncer = () => ({ DB_HOST: 'localhost', DB_PORT: String(stack.pgbouncer!.port) });
+
+  testIf(NO_PGBOUNCER, '/health and /me through the pooler, TLS on both sides', async () => {
+    const fn = await stack.lambda(viaBouncer());
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    const t = trackSecret('session token', sessionToken(stack.key));
+    const me = await call(fn, 'GET', '/me', { Authorization: `Bearer ${t}` });
+    expect(me.statusCode).toBe(200);
+    expect(me.json.userId).toBe(claimsOf(t).sub);
+    expect(stack.record(await fn.invoke({}))).toMatchObject({ status: 'ok' });
+  });
+
+  testIf(NO_PGBOUNCER, 'server connections killed behind the pooler are invisible to the function', async () => {
+    const fn = await stack.lambda(viaBouncer());
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    await stack.db.dropAppConnections();
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    expect(fn.alive).toBe(true);
+  });
+
+  testIf(NO_PGBOUNCER, 'runtime helper: unnamed parameterised statements work across pooled server connections', async () => {
+    const db = new Database({
+      host: 'localhost',
+      port: stack.pgbouncer!.port,
+      database: stack.db.database,
+      authMode: 'password',
+      secretArn: stack.dbSecretArn,
+      ca: stack.certs.caPem,
+      secrets: new SecretCache({
+        clientFactory: () => new SecretsManagerClient({
+          region: 'eu-west-1',
+          endpoint: stack.sm.url,
+          credentials: { accessKeyId: stack.accessKeyId, secretAccessKey: stack.secretAccessKey },
+        }),
+      }),
+    });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const { rows } = await db.query<{ n: number; s: string }>('SELECT $1::int + 1 AS n, $2::text AS s', [i, `v${i}`]);
+        expect(rows).toEqual([{ n: i + 1, s: `v${i}` }]);
+        if (i % 5 === 4) {
+          await stack.db.dropAppConnections();
+        }
+      }
+      expect((await db.now()).getTime()).toBeGreaterThan(Date.now() - 60000);
+    } finally {
+      await db.end();
+    }
+  });
+
+  testIf(NO_PGBOUNCER, 'a wrong password at the pooler → one re-read, then 503', async () => {
+    const fn = await stack.lambda(viaBouncer());
+    stack.putDbSecret(trackSecret('wrong password', newPassword()));
+    try {
+      const before = stack.sm.readsOf(stack.dbSecretArn);
+      const res = await call(fn, 'GET', '/health');
+      expect(res.json).toEqual({ error: 'service_unavailable', reason: 'database-unavailable' });
+      expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(2);
+    } finally {
+      stack.putDbSecret(stack.db.password);
+    }
+  });
+});
+
+describe('hygiene', () => {
+  test('no token, secret, password or private key in any response or log line', () => {
+    expect(stack.allLogLines().length).toBeGreaterThan(10);
+    expect(stack.leaks()).toEqual([]);
+  });
+
+  test('every log line is one structured JSON object without a stack trace', () => {
+    expect(stack.unstructuredLogLines()).toEqual([]);
+  });
+});

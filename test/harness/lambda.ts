@@ -1,0 +1,195 @@
+import { ChildProcess, fork } from 'child_process';
+import { randomUUID } from 'crypto';
+import * as path from 'path';
+import { BUNDLE_PATH } from './bundle';
+
+/** The parsed shape of an API Gateway proxy response. */
+export interface ApiResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  /** `body` parsed as JSON. */
+  readonly json: Record<string, unknown>;
+  readonly raw: string;
+}
+
+export type EventFormat = 'v1' | 'v2';
+
+/** A REST API (payload 1.0, `{proxy+}`) or HTTP API (payload 2.0) event. */
+export function httpEvent(method: string, pathName: string, headers: Record<string, string> = {}, format: EventFormat = 'v1'): Record<string, unknown> {
+  const requestId = randomUUID();
+  if (format === 'v2') {
+    return {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: pathName,
+      rawQueryString: '',
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+      requestContext: { http: { method, path: pathName, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9' }, requestId, stage: '$default' },
+      isBase64Encoded: false,
+    };
+  }
+  return {
+    resource: '/{proxy+}',
+    path: pathName,
+    httpMethod: method,
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    queryStringParameters: null,
+    pathParameters: { proxy: pathName.replace(/^\//, '') },
+    requestContext: { requestId, stage: 'prod', resourcePath: '/{proxy+}', httpMethod: method, path: `/prod${pathName}` },
+    body: null,
+    isBase64Encoded: false,
+  };
+}
+
+/**
+ * One Lambda "container": a child Node process running the built asset through lambda-shim.js.
+ * Every instance is a real cold start (module load, first Secrets Manager read, first TLS
+ * connection); later invocations reuse it (warm).
+ */
+export class LambdaProcess {
+  public static async start(env: Record<string, string>, handlerPath = BUNDLE_PATH): Promise<LambdaProcess> {
+    const child = fork(path.join(__dirname, 'lambda-shim.js'), [], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        TZ: 'UTC',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: '/nonexistent/aws-config',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+        SLP_HANDLER_PATH: handlerPath,
+        // The AWS SDK warns on stderr that it will need Node.js 22; the Lambda runtime is 22,
+        // this machine may run 20. The SDK's own switch silences only that warning.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [],
+    });
+    const lp = new LambdaProcess(child);
+    await lp.ready;
+    return lp;
+  }
+
+  /** Every line the function wrote to stdout / stderr. */
+  public readonly stdout: string[] = [];
+  public readonly stderr: string[] = [];
+  private readonly ready: Promise<void>;
+  private readonly pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private exitInfo: string | undefined;
+
+  private constructor(private readonly child: ChildProcess) {
+    const collect = (target: string[]) => {
+      let buf = '';
+      return (d: Buffer) => {
+        buf += d.toString('utf8');
+        const lines = buf.split('\n');
+        buf = lines.pop() ?? '';
+        target.push(...lines.filter((l) => l.length > 0));
+      };
+    };
+    child.stdout?.on('data', collect(this.stdout));
+    child.stderr?.on('data', collect(this.stderr));
+    this.ready = new Promise<void>((resolve, reject) => {
+      child.on('message', (msg: { type: string; id?: string; result?: unknown; thrown?: { name: string; message: string }; message?: string }) => {
+        if (msg.type === 'ready') {
+          resolve();
+        } else if (msg.type === 'init-error') {
+          reject(new Error(`handler failed to load: ${msg.message}`));
+        } else if (msg.type === 'result' && msg.id) {
+          const p = this.pending.get(msg.id);
+          this.pending.delete(msg.id);
+          if (msg.thrown) {
+            p?.reject(new Error(`handler threw ${msg.thrown.name}: ${msg.thrown.message}`));
+          } else {
+            p?.resolve(msg.result);
+          }
+        }
+      });
+      child.on('exit', (code, signal) => {
+        this.exitInfo = `exited with code ${code} signal ${signal}`;
+        reject(new Error(`container ${this.exitInfo}`));
+        for (const p of this.pending.values()) {
+          p.reject(new Error(`container ${this.exitInfo}\nstderr:\n${this.stderr.join('\n')}`));
+        }
+        this.pending.clear();
+      });
+    });
+  }
+
+  /** Whether the process is still alive (a crash means a dropped connection killed the runtime). */
+  public get alive(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  public get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** All log lines, stdout then stderr. */
+  public get logs(): string[] {
+    return [...this.stdout, ...this.stderr];
+  }
+
+  /** Invoke with a raw event (direct invocation). */
+  public invoke(event: unknown, timeoutMs = 20000): Promise<unknown> {
+    if (!this.alive) {
+      return Promise.reject(new Error(`container ${this.exitInfo}`));
+    }
+    const id = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`invocation timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.child.send({ type: 'invoke', id, requestId: id, event });
+    });
+  }
+
+  /** Invoke with an API Gateway event and parse the response. */
+  public async request(method: string, pathName: string, headers: Record<string, string> = {}, format: EventFormat = 'v1'): Promise<ApiResponse> {
+    type Raw = { statusCode: number; headers: Record<string, string>; body: string };
+    const out = await this.invoke(httpEvent(method, pathName, headers, format)) as Raw;
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(out.body) as Record<string, unknown>;
+    } catch {
+      throw new Error(`response body is not JSON: ${out.body}`);
+    }
+    return { statusCode: out.statusCode, headers: out.headers, json, raw: JSON.stringify(out) };
+  }
+
+  /** Freeze the container between invocations, as Lambda does (SIGSTOP / SIGCONT). */
+  public freeze(): void {
+    this.child.kill('SIGSTOP');
+  }
+
+  public thaw(): void {
+    this.child.kill('SIGCONT');
+  }
+
+  public async stop(): Promise<void> {
+    if (!this.alive) {
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGCONT');
+      this.child.kill('SIGTERM');
+      setTimeout(() => {
+        this.child.kill('SIGKILL');
+        resolve();
+      }, 3000).unref();
+    });
+  }
+}
