@@ -7,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_DB_PORT } from './contract';
+import { isWholeNumberIn } from './private/validate';
 
 /** How the function authenticates to the RDS Proxy. */
 export enum DatabaseAuthentication {
@@ -416,7 +417,7 @@ function validateDatabaseOptions(props: SecureDatabaseOptions): void {
   }
   for (const prop of ['databaseAllocatedStorage', 'databaseMaxAllocatedStorage'] as const) {
     const value = props[prop];
-    if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < 20)) {
+    if (!isWholeNumberIn(value, 20)) {
       throw new Error(`${prop} must be a whole number of GiB, at least 20, got ${value}.`);
     }
   }
@@ -428,7 +429,7 @@ function validateDatabaseOptions(props: SecureDatabaseOptions): void {
 }
 
 function checkPercent(prop: string, value: number | undefined, min: number): void {
-  if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > 100)) {
+  if (!isWholeNumberIn(value, min, 100)) {
     throw new Error(`${prop} must be a whole number from ${min} to 100, got ${value}.`);
   }
 }

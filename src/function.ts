@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { DB_AUTH_MODES, ENV } from './contract';
 import { DatabaseAuthentication, ISecureDatabase } from './database';
 import { ApiFunction } from './handler/api-function';
+import { isWholeNumberIn } from './private/validate';
 
 /** Settings of the function, shared by `DatabaseFunction` and `SecureLambdaPostgres`. */
 export interface DatabaseFunctionOptions {
@@ -209,7 +210,7 @@ function validateFunctionOptions(props: DatabaseFunctionOptions): void {
     throw new Error('functionHandler and functionRuntime apply to your own functionCode; pass functionCode too, or drop them to use the default handler.');
   }
   const memory = props.functionMemorySize;
-  if (memory !== undefined && !Token.isUnresolved(memory) && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
+  if (!isWholeNumberIn(memory, 128, 10240)) {
     throw new Error(`functionMemorySize must be a whole number of MiB from 128 to 10240, got ${memory}.`);
   }
   const timeout = props.functionTimeout;
@@ -217,7 +218,7 @@ function validateFunctionOptions(props: DatabaseFunctionOptions): void {
     throw new Error(`functionTimeout must be at most 29 seconds: API Gateway stops waiting after 29 seconds, got ${timeout.toHumanString()}.`);
   }
   const reserved = props.functionReservedConcurrency;
-  if (reserved !== undefined && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
+  if (!isWholeNumberIn(reserved, 1)) {
     throw new Error(`functionReservedConcurrency must be a whole number of at least 1, got ${reserved}.`);
   }
   for (const party of props.clerkAuthorizedParties ?? []) {

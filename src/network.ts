@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { isWholeNumberIn } from './private/validate';
 
 /** Subnet group names of a VPC created by `SecureNetwork`. */
 export enum SubnetTier {
@@ -119,10 +120,10 @@ export class SecureNetwork extends Construct {
 
     const maxAzs = props.maxAzs ?? 2;
     const natGateways = props.natGateways ?? 1;
-    if (!Token.isUnresolved(maxAzs) && (!Number.isInteger(maxAzs) || maxAzs < 2)) {
+    if (!isWholeNumberIn(maxAzs, 2)) {
       throw new Error(`maxAzs must be a whole number of at least 2 (RDS subnet groups span two availability zones), got ${maxAzs}.`);
     }
-    if (!Token.isUnresolved(natGateways) && (!Number.isInteger(natGateways) || natGateways < 0)) {
+    if (!isWholeNumberIn(natGateways, 0)) {
       throw new Error(`natGateways must be a whole number of 0 or more, got ${natGateways}.`);
     }
     if (!Token.isUnresolved(natGateways) && !Token.isUnresolved(maxAzs) && natGateways > maxAzs) {

@@ -1,14 +1,11 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { logicalId, securityGroupRules, synth, existingVpc } from './util';
+import { existingVpc, groupIds, securityGroupRules, synth } from './util';
 
 describe('security groups follow the least-privilege matrix', () => {
   test('defaults: exactly the matrix rules and nothing wider', () => {
     // GIVEN / WHEN
     const { stack, backend, template } = synth();
-    const F = logicalId(stack, backend.functionSecurityGroup);
-    const P = logicalId(stack, backend.proxySecurityGroup);
-    const D = logicalId(stack, backend.databaseSecurityGroup);
-    const R = logicalId(stack, backend.rotationSecurityGroup!);
+    const { F, P, D, R } = groupIds(stack, backend);
 
     // THEN
     expect(securityGroupRules(template)).toEqual([
@@ -38,12 +35,7 @@ describe('security groups follow the least-privilege matrix', () => {
   test('with endpoints and bastion: endpoints admit HTTPS from clients, bastion reaches only the DB port', () => {
     // GIVEN / WHEN
     const { stack, backend, template } = synth({ vpcEndpoints: true, bastion: true });
-    const F = logicalId(stack, backend.functionSecurityGroup);
-    const P = logicalId(stack, backend.proxySecurityGroup);
-    const D = logicalId(stack, backend.databaseSecurityGroup);
-    const R = logicalId(stack, backend.rotationSecurityGroup!);
-    const E = logicalId(stack, backend.endpointsSecurityGroup!);
-    const B = logicalId(stack, backend.bastionSecurityGroup!);
+    const { F, P, D, R, E, B } = groupIds(stack, backend);
 
     // THEN
     expect(securityGroupRules(template)).toEqual([
@@ -71,10 +63,7 @@ describe('security groups follow the least-privilege matrix', () => {
 
   test('without NAT nothing may leave for the internet: HTTPS goes to the endpoints only', () => {
     const { stack, backend, template } = synth({ natGateways: 0, vpcEndpoints: true, databaseSecretRotation: false, clerkJwtKey: 'pem' });
-    const F = logicalId(stack, backend.functionSecurityGroup);
-    const P = logicalId(stack, backend.proxySecurityGroup);
-    const D = logicalId(stack, backend.databaseSecurityGroup);
-    const E = logicalId(stack, backend.endpointsSecurityGroup!);
+    const { F, P, D, E } = groupIds(stack, backend);
     expect(securityGroupRules(template)).toEqual([
       `${D} in ${P} tcp 5432-5432`,
       `${E} in ${F} tcp 443-443`,
@@ -97,9 +86,7 @@ describe('security groups follow the least-privilege matrix', () => {
 
   test('bring-your-own VPC gets the same matrix', () => {
     const { stack, backend, template } = synth(undefined, s => ({ vpc: existingVpc(s), databaseSecretRotation: false }));
-    const F = logicalId(stack, backend.functionSecurityGroup);
-    const P = logicalId(stack, backend.proxySecurityGroup);
-    const D = logicalId(stack, backend.databaseSecurityGroup);
+    const { F, P, D } = groupIds(stack, backend);
     expect(securityGroupRules(template)).toEqual([
       `${D} in ${P} tcp 5432-5432`,
       `${F} out 0.0.0.0/0 tcp 443-443`,

@@ -79,6 +79,19 @@ export function securityGroupRules(template: Template): string[] {
   return rules.sort();
 }
 
+/** Logical ids of the construct's security groups: F(unction), P(roxy), D(atabase), R(otation), E(ndpoints), B(astion). */
+export function groupIds(stack: Stack, backend: SecureLambdaPostgres) {
+  const id = (group?: ec2.ISecurityGroup) => (group ? logicalId(stack, group) : undefined);
+  return {
+    F: id(backend.functionSecurityGroup)!,
+    P: id(backend.proxySecurityGroup)!,
+    D: id(backend.databaseSecurityGroup)!,
+    R: id(backend.rotationSecurityGroup),
+    E: id(backend.endpointsSecurityGroup),
+    B: id(backend.bastionSecurityGroup),
+  };
+}
+
 /** The logical id of a construct's CloudFormation resource. */
 export function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } } | ec2.ISecurityGroup): string {
   const child = (construct as any).node.defaultChild ?? construct;
