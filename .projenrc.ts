@@ -42,7 +42,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     // LambdaFunctionCommonOptions types only a subset of the bundler's options, but projen
     // passes them all to `addBundle`: minified CommonJS loads fastest in a Node.js Lambda.
     bundlingOptions: {
@@ -67,6 +67,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/pg@^8',
     'pg@^8',
     'ts-node@^10',
+    // Compliance tests: consumers run cdk-nag 3 (Validations) or 2 (Aspects); both must see zero findings.
+    'cdk-nag@^3.0.2',
+    'cdk-nag-v2@npm:cdk-nag@2.38.2',
   ],
 
   eslintOptions: {

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +8,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_DB_PORT } from './contract';
+import { acknowledge, inPacks, INLINE_GRANTS, managedPolicy } from './private/nag';
 import { isWholeNumberIn } from './private/validate';
 
 /** How the function authenticates to the RDS Proxy. */
@@ -78,6 +80,22 @@ export interface SecureDatabaseOptions {
    * @default Duration.days(7)
    */
   readonly databaseBackupRetention?: Duration;
+
+  /**
+   * Whether AWS Backup also takes daily backups of the instance (kept 35 days, in a vault
+   * encrypted with the database key). Turn off for throwaway stacks: a vault holding recovery
+   * points cannot be deleted with the stack.
+   *
+   * @default true
+   */
+  readonly databaseBackupPlan?: boolean;
+
+  /**
+   * Interval of RDS enhanced monitoring (OS metrics); `Duration.seconds(0)` turns it off.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly databaseMonitoringInterval?: Duration;
 
   /**
    * Whether the instance is protected from deletion. Turn off only for throwaway stacks.
@@ -179,6 +197,13 @@ export interface SecureDatabaseProps extends SecureDatabaseOptions {
   readonly encryptionKey?: kms.IKey;
 
   /**
+   * Key that encrypts the PostgreSQL log groups. Its policy must let CloudWatch Logs use it.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+
+  /**
    * Secrets Manager interface endpoint the rotation function calls.
    *
    * @default - the public Secrets Manager endpoint (through NAT)
@@ -209,6 +234,9 @@ export interface ISecureDatabase extends ec2.IConnectable {
    */
   grantConnect(grantee: iam.IGrantable): iam.Grant;
 }
+
+const MULTI_AZ_REASON = 'Single-AZ by default to keep small and test deployments affordable; production stacks set databaseMultiAz: true. Backups and snapshots do not depend on it.';
+const PROXY_INGRESS_REASON = "PostgreSQL's port (5432) from the RDS Proxy's security group only, not from any CIDR; the rule cannot resolve the port because CDK writes it as the instance's Endpoint.Port attribute.";
 
 /** Characters left out of generated passwords so they survive URLs, shells and JSON. */
 const PASSWORD_EXCLUDED_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
@@ -285,7 +313,20 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       parameters: { 'rds.force_ssl': '1' },
     });
 
+    // A fixed identifier lets the PostgreSQL log groups exist, encrypted and with their retention,
+    // before RDS first writes to them (otherwise RDS creates them unencrypted, kept forever).
+    const instanceIdentifier = Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase();
+    const exportedLogs = ['postgresql', 'upgrade'];
+    const logGroups = exportedLogs.map(log => new logs.LogGroup(this, `${log[0].toUpperCase()}${log.slice(1)}LogGroup`, {
+      logGroupName: `/aws/rds/instance/${instanceIdentifier}/${log}`,
+      retention: props.databaseLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logEncryptionKey,
+      // The name is fixed: a retained group would block redeploying a throwaway stack.
+      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    }));
+
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
+      instanceIdentifier,
       engine,
       instanceType: props.databaseInstanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
       vpc: props.vpc,
@@ -312,10 +353,26 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       removalPolicy,
       autoMinorVersionUpgrade: true,
       iamAuthentication: this.authentication === DatabaseAuthentication.IAM,
-      cloudwatchLogsExports: ['postgresql', 'upgrade'],
-      cloudwatchLogsRetention: props.databaseLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      cloudwatchLogsExports: exportedLogs,
+      monitoringInterval: props.databaseMonitoringInterval ?? Duration.seconds(60),
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
     });
+    logGroups.forEach(group => this.instance.node.addDependency(group));
+    acknowledge(this.instance, [
+      { id: 'AwsSolutions-RDS11', reason: 'PostgreSQL keeps its standard port: only the proxy (and opt-in bastion/rotation) security groups reach it, in isolated subnets; another port adds no protection and breaks tooling.' },
+      ...(props.databaseMultiAz ? [] : [
+        { id: 'AwsSolutions-RDS3', reason: MULTI_AZ_REASON },
+        ...inPacks('RDSMultiAZSupport', MULTI_AZ_REASON, ['HIPAA.Security', 'NIST.800.53.R5']),
+      ]),
+    ]);
+    const monitoringRole = this.instance.node.tryFindChild('MonitoringRole');
+    if (monitoringRole) {
+      acknowledge(monitoringRole, [{
+        id: 'AwsSolutions-IAM4',
+        appliesTo: [managedPolicy('service-role/AmazonRDSEnhancedMonitoringRole')],
+        reason: 'The AWS managed policy RDS enhanced monitoring requires: it only lets RDS write OS metrics to its own CloudWatch Logs group.',
+      }]);
+    }
     this.secret = this.instance.secret!;
 
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
@@ -335,6 +392,16 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       debugLogging: props.proxyDebugLogging ?? false,
     });
     this.endpoint = this.proxy.endpoint;
+    acknowledge(this.proxy.node.findChild('IAMRole').node.findChild('DefaultPolicy'), inPacks('IAMNoInlinePolicy', INLINE_GRANTS));
+    const proxyIngress = this.databaseSecurityGroup.node.children.find(c => c.node.id.startsWith(`from ${Names.uniqueId(this.proxySecurityGroup)}`));
+    if (proxyIngress) {
+      // Written by ProxyTarget.fromInstance with the port as the instance's Endpoint.Port token,
+      // which the rules cannot read; the peer is the proxy's security group only.
+      acknowledge(proxyIngress, [
+        ...inPacks('EC2RestrictedSSH', PROXY_INGRESS_REASON),
+        ...inPacks('EC2RestrictedCommonPorts', PROXY_INGRESS_REASON),
+      ]);
+    }
     this.connections = new ec2.Connections({
       securityGroups: [this.proxySecurityGroup],
       defaultPort: ec2.Port.tcp(this.port),
@@ -349,8 +416,14 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       new secretsmanager.SecretRotation(this, 'SecretRotation', {
         application: secretsmanager.SecretRotationApplication.POSTGRES_ROTATION_SINGLE_USER,
         secret: this.secret,
-        // Admits the rotation function's security group to the instance.
-        target: this.instance,
+        // Admits the rotation function's security group to the instance. The instance's own
+        // connections carry the port as a deploy-time token; compliance rules need the number.
+        target: {
+          connections: new ec2.Connections({
+            securityGroups: [this.databaseSecurityGroup],
+            defaultPort: ec2.Port.tcp(this.port),
+          }),
+        },
         vpc: props.vpc,
         vpcSubnets: props.proxySubnets,
         securityGroup: this.rotationSecurityGroup,
@@ -358,6 +431,23 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
         automaticallyAfter: props.databaseSecretRotationInterval ?? Duration.days(30),
         excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
       });
+    }
+
+    if (props.databaseBackupPlan ?? true) {
+      const vault = new backup.BackupVault(this, 'BackupVault', {
+        encryptionKey: this.encryptionKey,
+        removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      });
+      const plan = new backup.BackupPlan(this, 'BackupPlan', {
+        backupVault: vault,
+        backupPlanRules: [backup.BackupPlanRule.daily(vault)],
+      });
+      const selection = plan.addSelection('Instance', { resources: [backup.BackupResource.fromRdsDatabaseInstance(this.instance)] });
+      acknowledge(selection.node.findChild('Role'), [{
+        id: 'AwsSolutions-IAM4',
+        appliesTo: [managedPolicy('service-role/AWSBackupServiceRolePolicyForBackup')],
+        reason: 'The AWS managed policy AWS Backup documents for its service role; this role is assumable only by AWS Backup.',
+      }]);
     }
   }
 
@@ -381,7 +471,7 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
    * @param description rule description
    */
   public allowDirectAccessFrom(client: ec2.IConnectable, description?: string): void {
-    this.instance.connections.allowDefaultPortFrom(client, description);
+    this.databaseSecurityGroup.connections.allowFrom(client, ec2.Port.tcp(this.port), description);
   }
 }
 

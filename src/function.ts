@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { DB_AUTH_MODES, ENV } from './contract';
 import { DatabaseAuthentication, ISecureDatabase } from './database';
 import { ApiFunction } from './handler/api-function';
+import { acknowledge, inPacks, INLINE_GRANTS, managedPolicy } from './private/nag';
 import { isWholeNumberIn } from './private/validate';
 
 /** Settings of the function, shared by `DatabaseFunction` and `SecureLambdaPostgres`. */
@@ -30,7 +31,7 @@ export interface DatabaseFunctionOptions {
   /**
    * Runtime of `functionCode`. Only with `functionCode`.
    *
-   * @default lambda.Runtime.NODEJS_22_X
+   * @default lambda.Runtime.NODEJS_24_X
    */
   readonly functionRuntime?: lambda.Runtime;
 
@@ -191,14 +192,36 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
         ...common,
         code: props.functionCode,
         handler: props.functionHandler!,
-        runtime: props.functionRuntime ?? lambda.Runtime.NODEJS_22_X,
+        runtime: props.functionRuntime ?? lambda.Runtime.NODEJS_24_X,
       })
       : new ApiFunction(this, 'Resource', common);
 
     this.connections = this.function.connections;
+    acknowledge(this.function.role!.node.defaultChild!, [{
+      id: 'AwsSolutions-IAM4',
+      appliesTo: [
+        managedPolicy('service-role/AWSLambdaBasicExecutionRole'),
+        managedPolicy('service-role/AWSLambdaVPCAccessExecutionRole'),
+      ],
+      reason: 'The AWS managed policies every Lambda function in a VPC needs: writing its logs and managing its network interfaces.',
+    }]);
+    acknowledge(this.function, [
+      ...inPacks('LambdaDLQ', 'API Gateway invokes the function synchronously and returns its errors to the caller; a dead-letter queue only receives failed asynchronous invocations.', ['HIPAA.Security', 'NIST.800.53.R5', 'Serverless']),
+      ...(props.functionReservedConcurrency === undefined
+        ? inPacks('LambdaConcurrency', 'Reserving concurrency by default would fail in accounts with the default limit; API stage throttling bounds the load. Set functionReservedConcurrency to cap it.', ['HIPAA.Security', 'NIST.800.53.R5'])
+        : []),
+    ]);
     database.connections.allowDefaultPortFrom(this.function, 'Lambda function to the proxy');
     database.grantConnect(this.function);
     props.clerkSecretKey?.grantRead(this.function);
+    acknowledge(this.function.role!.node.findChild('DefaultPolicy'), [
+      ...inPacks('IAMNoInlinePolicy', INLINE_GRANTS),
+      ...((props.functionTracing ?? lambda.Tracing.ACTIVE) === lambda.Tracing.DISABLED ? [] : [{
+        id: 'AwsSolutions-IAM5',
+        appliesTo: ['Resource::*'],
+        reason: 'X-Ray trace upload (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions; every other statement names its resource.',
+      }]),
+    ]);
   }
 }
 

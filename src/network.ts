@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge, inPacks, INLINE_GRANTS } from './private/nag';
 import { isWholeNumberIn } from './private/validate';
 
 /** Subnet group names of a VPC created by `SecureNetwork`. */
@@ -156,6 +157,14 @@ export class SecureNetwork extends Construct {
     this.applicationSubnets = props.applicationSubnets ?? { subnetGroupName: SubnetTier.APPLICATION };
     this.databaseSubnets = props.databaseSubnets ?? { subnetGroupName: SubnetTier.DATABASE };
 
+    for (const subnet of vpc.publicSubnets) {
+      const route = subnet.node.tryFindChild('DefaultRoute');
+      if (route) {
+        acknowledge(route, inPacks('VPCNoUnrestrictedRouteToIGW',
+          'The public subnets hold only the NAT gateways, which need this default route to the internet gateway; no instance runs there and none gets a public IP.'));
+      }
+    }
+
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.logEncryptionKey,
@@ -164,6 +173,8 @@ export class SecureNetwork extends Construct {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    const flowLogPolicy = this.flowLog.node.tryFindChild('IAMRole')?.node.tryFindChild('DefaultPolicy');
+    if (flowLogPolicy) acknowledge(flowLogPolicy, inPacks('IAMNoInlinePolicy', INLINE_GRANTS));
   }
 
   private validateSubnets(prop: string, selection: ec2.SubnetSelection): ec2.SelectedSubnets {

@@ -7,12 +7,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { DatabaseBastion } from './bastion';
 import { SecureDatabase, SecureDatabaseOptions } from './database';
 import { PrivateEndpoints } from './endpoints';
 import { DatabaseFunction, DatabaseFunctionOptions } from './function';
 import { SecureNetwork, SecureNetworkOptions } from './network';
+import { acknowledge, inPacks, managedPolicy } from './private/nag';
 
 /** Properties of `SecureLambdaPostgres`. Every one is optional; the defaults are secure. */
 export interface SecureLambdaPostgresProps extends SecureNetworkOptions, SecureDatabaseOptions, DatabaseFunctionOptions {
@@ -80,6 +82,13 @@ export interface SecureLambdaPostgresProps extends SecureNetworkOptions, SecureD
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly apiAccessLogRetention?: logs.RetentionDays;
+
+  /**
+   * ARN of an AWS WAF web ACL (regional) to associate with the API stage.
+   *
+   * @default - no web ACL
+   */
+  readonly apiWebAclArn?: string;
 
   /**
    * Whether to set up the account-wide role API Gateway needs to write execution logs
@@ -173,6 +182,7 @@ export class SecureLambdaPostgres extends Construct {
       databaseSubnets: this.network.databaseSubnets,
       proxySubnets: this.network.applicationSubnets,
       encryptionKey: this.encryptionKey,
+      logEncryptionKey: this.encryptionKey,
       secretsManagerEndpoint: this.endpoints?.secretsManager,
     });
     this.databaseInstance = this.database.instance;
@@ -255,6 +265,38 @@ export class SecureLambdaPostgres extends Construct {
       },
     });
     this.apiUrl = this.api.url;
+    if (props.apiWebAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'ApiWebAcl', {
+        resourceArn: this.api.deploymentStage.stageArn,
+        webAclArn: props.apiWebAclArn,
+      });
+    }
+    this.acknowledgeApiRules(props);
+  }
+
+  private acknowledgeApiRules(props: SecureLambdaPostgresProps): void {
+    const clerk = 'Requests are authenticated inside the function, which verifies Clerk session tokens (signature, expiry, authorized parties) and answers 401; API Gateway has no Clerk authorizer and Cognito is not the identity provider.';
+    for (const method of this.api.methods) {
+      acknowledge(method, [{ id: 'AwsSolutions-APIG4', reason: clerk }, { id: 'AwsSolutions-COG4', reason: clerk }]);
+    }
+    acknowledge(this.api, [{
+      id: 'AwsSolutions-APIG2',
+      reason: 'The proxy integration forwards every path to the function, which validates method, path, headers and token itself and answers JSON 4xx; there is no request model to validate against.',
+    }]);
+    const waf = 'No web ACL by default: WAF rules and their cost are an account decision. Pass apiWebAclArn to associate one.';
+    acknowledge(this.api.deploymentStage, [
+      ...(props.apiWebAclArn ? [] : [{ id: 'AwsSolutions-APIG3', reason: waf }, ...inPacks('APIGWAssociatedWithWAF', waf, ['NIST.800.53.R5', 'PCI.DSS.321'])]),
+      ...inPacks('APIGWCacheEnabledAndEncrypted', 'Caching is off: every response depends on the caller and the database, and cached authenticated responses could leak between users.'),
+      ...inPacks('APIGWSSLEnabled', 'A client certificate authenticates API Gateway to HTTP backends; this API integrates with Lambda, which API Gateway invokes through IAM.'),
+    ]);
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      acknowledge(cloudWatchRole, [{
+        id: 'AwsSolutions-IAM4',
+        appliesTo: [managedPolicy('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
+        reason: 'The AWS managed policy API Gateway requires for its account-wide logging role; assumable only by API Gateway.',
+      }]);
+    }
   }
 
   private createKey(): kms.Key {

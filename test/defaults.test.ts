@@ -101,6 +101,36 @@ describe('SecureLambdaPostgres with default props', () => {
       template.resourceCountIs('AWS::Serverless::Application', 1);
     });
 
+    test('PostgreSQL logs go to encrypted groups kept one year, created before the instance', () => {
+      const instance = Object.entries<any>(template.findResources('AWS::RDS::DBInstance'))[0];
+      const identifier = instance[1].Properties.DBInstanceIdentifier;
+      expect(identifier).toMatch(/^[a-z][a-z0-9-]{0,62}$/);
+      for (const log of ['postgresql', 'upgrade']) {
+        const [id] = Object.entries<any>(template.findResources('AWS::Logs::LogGroup', {
+          Properties: { LogGroupName: `/aws/rds/instance/${identifier}/${log}` },
+        }))[0];
+        expect(json.Resources[id].Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(backend.encryptionKey.node.defaultChild as any), 'Arn'] } });
+        expect(instance[1].DependsOn).toContain(id);
+      }
+      template.resourceCountIs('Custom::LogRetention', 0);
+    });
+
+    test('enhanced monitoring every 60 seconds', () => {
+      template.hasResourceProperties('AWS::RDS::DBInstance', { MonitoringInterval: 60, MonitoringRoleArn: Match.anyValue() });
+    });
+
+    test('AWS Backup takes daily backups into a vault encrypted with the key', () => {
+      template.hasResourceProperties('AWS::Backup::BackupVault', {
+        EncryptionKeyArn: { 'Fn::GetAtt': [stack.getLogicalId(backend.encryptionKey.node.defaultChild as any), 'Arn'] },
+      });
+      template.hasResourceProperties('AWS::Backup::BackupPlan', {
+        BackupPlan: { BackupPlanRule: [Match.objectLike({ RuleName: 'Daily', Lifecycle: { DeleteAfterDays: 35 } })] },
+      });
+      template.hasResourceProperties('AWS::Backup::BackupSelection', {
+        BackupSelection: Match.objectLike({ Resources: [Match.objectLike({ 'Fn::Join': Match.anyValue() })] }),
+      });
+    });
+
     test('the key rotates', () => {
       template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
       template.resourceCountIs('AWS::KMS::Key', 1);
@@ -140,10 +170,10 @@ describe('SecureLambdaPostgres with default props', () => {
     });
     const fn = Object.values<any>(functions)[0];
 
-    test('Node.js 22 on arm64 in the private subnets with the bundled handler', () => {
+    test('Node.js 24 on arm64 in the private subnets with the bundled handler', () => {
       expect(Object.keys(functions)).toHaveLength(1);
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: 512,

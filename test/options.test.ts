@@ -83,10 +83,13 @@ describe('bastion', () => {
     const instance = Object.values<any>(template.findResources('AWS::EC2::Instance'))[0];
     expect(instance.Properties.KeyName).toBeUndefined();
     expect(instance.Properties.NetworkInterfaces).toBeUndefined();
-    // Session Manager's agent channel is all the role allows.
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: ['ssmmessages:*', 'ssm:UpdateInstanceInformation', 'ec2messages:*'], Effect: 'Allow', Resource: '*' }] },
-    });
+    // Session Manager is all the role allows.
+    const role = instance.Properties.IamInstanceProfile && Object.values<any>(template.findResources('AWS::IAM::InstanceProfile'))[0].Properties.Roles[0].Ref;
+    expect(template.toJSON().Resources[role].Properties.ManagedPolicyArns).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] },
+    ]);
+    expect(Object.values<any>(template.findResources('AWS::IAM::Policy')).filter(p => p.Properties.Roles.some((r: any) => r.Ref === role))).toEqual([]);
+    expect(instance.Properties.Monitoring).toBe(true);
     const ssh = JSON.stringify(template.toJSON()).match(/"FromPort":22\b/);
     expect(ssh).toBeNull();
   });
@@ -141,6 +144,20 @@ describe('database and proxy options', () => {
       ConnectionPoolConfigurationInfo: { ConnectionBorrowTimeout: 30, MaxConnectionsPercent: 80, MaxIdleConnectionsPercent: 20 },
     });
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres17' });
+  });
+
+  test('backup plan and enhanced monitoring can be switched off', () => {
+    const { template } = synth({ databaseBackupPlan: false, databaseMonitoringInterval: Duration.seconds(0) });
+    template.resourceCountIs('AWS::Backup::BackupPlan', 0);
+    template.resourceCountIs('AWS::Backup::BackupVault', 0);
+    const instance = Object.values<any>(template.findResources('AWS::RDS::DBInstance'))[0];
+    expect(instance.Properties.MonitoringInterval ?? 0).toBe(0);
+  });
+
+  test('a throwaway stack deletes its fixed-name log groups and its vault', () => {
+    const { template } = synth({ databaseDeletionProtection: false, databaseRemovalPolicy: RemovalPolicy.DESTROY });
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.stringLikeRegexp('/aws/rds/instance/') }, DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Delete' });
   });
 
   test('secret rotation can be switched off or rescheduled', () => {
@@ -213,12 +230,12 @@ describe('function options', () => {
     const { template } = synth({
       functionCode: lambda.Code.fromInline('exports.handler = async () => ({ ok: true });'),
       functionHandler: 'index.handler',
-      functionRuntime: lambda.Runtime.NODEJS_24_X,
+      functionRuntime: lambda.Runtime.NODEJS_22_X,
     });
     const fn = apiFunction(template);
     expect(fn.Properties.Code).toEqual({ ZipFile: 'exports.handler = async () => ({ ok: true });' });
     expect(JSON.stringify(template.toJSON())).not.toContain(defaults.Properties.Code.S3Key);
-    expect(fn.Properties.Runtime).toBe('nodejs24.x');
+    expect(fn.Properties.Runtime).toBe('nodejs22.x');
     expect(fn.Properties.VpcConfig).toEqual(defaults.Properties.VpcConfig);
     expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(
       Object.keys(defaults.Properties.Environment.Variables).filter(k => k !== 'AWS_NODEJS_CONNECTION_REUSE_ENABLED').sort());
@@ -243,6 +260,21 @@ describe('API options', () => {
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 180 });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+});
+
+describe('WAF', () => {
+  test('a web ACL is associated with the stage when given', () => {
+    const arn = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/api/abc';
+    const { stack, backend, template } = synth({ apiWebAclArn: arn });
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      WebACLArn: arn,
+      ResourceArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: stack.getLogicalId(backend.api.node.defaultChild as any) }])] }),
+    });
+  });
+
+  test('no association by default', () => {
+    synth().template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
   });
 });
 

@@ -58,7 +58,7 @@ export class LambdaProcess {
         AWS_CONFIG_FILE: '/nonexistent/aws-config',
         AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
         SLP_HANDLER_PATH: handlerPath,
-        // The AWS SDK warns on stderr that it will need Node.js 22; the Lambda runtime is 22,
+        // The AWS SDK warns on stderr that it will need Node.js 22; the Lambda runtime is 24,
         // this machine may run 20. The SDK's own switch silences only that warning.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...env,
