@@ -90,7 +90,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '*.tsbuildinfo', '.tmp/'],
+  gitignore: ['cdk.out/', 'cdk.out.compliance/', '*.tsbuildinfo', '.tmp/', '/.venv-scan/'],
   githubOptions: { mergify: false },
   depsUpgrade: false,
   pullRequestTemplate: false,
@@ -112,6 +112,16 @@ project.addTask('example', {
     { spawn: 'bundle' },
     { exec: 'ts-node --project tsconfig.dev.json example/app.ts' },
     { exec: 'ts-node --project tsconfig.dev.json scripts/summarize-assembly.ts cdk.out' },
+  ],
+});
+
+// cfn-lint and checkov over the templates of the compliance stacks (installs both from PyPI).
+project.addTask('compliance', {
+  description: 'Synthesize the compliance stacks and scan them with cfn-lint and checkov',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json scripts/compliance-stacks.ts cdk.out.compliance' },
+    { exec: 'bash scripts/scan-templates.sh cdk.out.compliance' },
   ],
 });
 

@@ -1,7 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { SecureDatabase } from './database';
-import { acknowledge, inPacks, managedPolicy } from './private/nag';
+import { acknowledge, ignoreCfnLint, inPacks, managedPolicy } from './private/nag';
 
 /** Properties of `DatabaseBastion`. */
 export interface DatabaseBastionProps {
@@ -59,6 +59,8 @@ export class DatabaseBastion extends Construct implements ec2.IConnectable {
       }],
     });
     this.connections = this.instance.connections;
+    // CDK writes the availability zone of the subnet it picked.
+    ignoreCfnLint(this.instance, ['W3010']);
     acknowledge(this.instance, [
       { id: 'AwsSolutions-EC29', reason: 'The bastion is stateless and disposable; termination protection would only block deleting the stack.' },
       // The rule reads MetadataOptions on the instance; CloudFormation sets them through the

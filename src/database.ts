@@ -8,7 +8,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_DB_PORT } from './contract';
-import { acknowledge, inPacks, INLINE_GRANTS, managedPolicy } from './private/nag';
+import { acknowledge, inPacks, INLINE_GRANTS, managedPolicy, skipCheckov } from './private/nag';
 import { isWholeNumberIn } from './private/validate';
 
 /** How the function authenticates to the RDS Proxy. */
@@ -364,6 +364,13 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
         { id: 'AwsSolutions-RDS3', reason: MULTI_AZ_REASON },
         ...inPacks('RDSMultiAZSupport', MULTI_AZ_REASON, ['HIPAA.Security', 'NIST.800.53.R5']),
       ]),
+    ]);
+    skipCheckov(this.instance, [
+      ...(props.databaseMultiAz ? [] : [{ id: 'CKV_AWS_157', comment: MULTI_AZ_REASON }]),
+      ...(this.authentication === DatabaseAuthentication.IAM ? [] : [{
+        id: 'CKV_AWS_161',
+        comment: 'Only the RDS Proxy reaches the instance, with the Secrets Manager credential; choose DatabaseAuthentication.IAM for IAM tokens from the function to the proxy.',
+      }]),
     ]);
     const monitoringRole = this.instance.node.tryFindChild('MonitoringRole');
     if (monitoringRole) {

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { DB_AUTH_MODES, ENV } from './contract';
 import { DatabaseAuthentication, ISecureDatabase } from './database';
 import { ApiFunction } from './handler/api-function';
-import { acknowledge, inPacks, INLINE_GRANTS, managedPolicy } from './private/nag';
+import { acknowledge, ignoreCfnLint, inPacks, INLINE_GRANTS, managedPolicy, skipCheckov } from './private/nag';
 import { isWholeNumberIn } from './private/validate';
 
 /** Settings of the function, shared by `DatabaseFunction` and `SecureLambdaPostgres`. */
@@ -205,10 +205,16 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
       ],
       reason: 'The AWS managed policies every Lambda function in a VPC needs: writing its logs and managing its network interfaces.',
     }]);
+    skipCheckov(this.function, [
+      { id: 'CKV_AWS_116', comment: DLQ_REASON },
+      ...(props.functionReservedConcurrency === undefined ? [{ id: 'CKV_AWS_115', comment: CONCURRENCY_REASON }] : []),
+    ]);
+    // CDK adds a DependsOn on the role that the Role attribute already implies.
+    ignoreCfnLint(this.function, ['W3005']);
     acknowledge(this.function, [
-      ...inPacks('LambdaDLQ', 'API Gateway invokes the function synchronously and returns its errors to the caller; a dead-letter queue only receives failed asynchronous invocations.', ['HIPAA.Security', 'NIST.800.53.R5', 'Serverless']),
+      ...inPacks('LambdaDLQ', DLQ_REASON, ['HIPAA.Security', 'NIST.800.53.R5', 'Serverless']),
       ...(props.functionReservedConcurrency === undefined
-        ? inPacks('LambdaConcurrency', 'Reserving concurrency by default would fail in accounts with the default limit; API stage throttling bounds the load. Set functionReservedConcurrency to cap it.', ['HIPAA.Security', 'NIST.800.53.R5'])
+        ? inPacks('LambdaConcurrency', CONCURRENCY_REASON, ['HIPAA.Security', 'NIST.800.53.R5'])
         : []),
     ]);
     database.connections.allowDefaultPortFrom(this.function, 'Lambda function to the proxy');
@@ -224,6 +230,9 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
     ]);
   }
 }
+
+const DLQ_REASON = 'API Gateway invokes the function synchronously and returns its errors to the caller; a dead-letter queue only receives failed asynchronous invocations.';
+const CONCURRENCY_REASON = 'Reserving concurrency by default would fail in accounts with the default limit; API stage throttling bounds the load. Set functionReservedConcurrency to cap it.';
 
 function validateFunctionOptions(props: DatabaseFunctionOptions): void {
   if (props.functionCode && !props.functionHandler) {

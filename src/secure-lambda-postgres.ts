@@ -14,7 +14,7 @@ import { SecureDatabase, SecureDatabaseOptions } from './database';
 import { PrivateEndpoints } from './endpoints';
 import { DatabaseFunction, DatabaseFunctionOptions } from './function';
 import { SecureNetwork, SecureNetworkOptions } from './network';
-import { acknowledge, inPacks, managedPolicy } from './private/nag';
+import { acknowledge, inPacks, managedPolicy, skipCheckov } from './private/nag';
 
 /** Properties of `SecureLambdaPostgres`. Every one is optional; the defaults are secure. */
 export interface SecureLambdaPostgresProps extends SecureNetworkOptions, SecureDatabaseOptions, DatabaseFunctionOptions {
@@ -278,15 +278,18 @@ export class SecureLambdaPostgres extends Construct {
     const clerk = 'Requests are authenticated inside the function, which verifies Clerk session tokens (signature, expiry, authorized parties) and answers 401; API Gateway has no Clerk authorizer and Cognito is not the identity provider.';
     for (const method of this.api.methods) {
       acknowledge(method, [{ id: 'AwsSolutions-APIG4', reason: clerk }, { id: 'AwsSolutions-COG4', reason: clerk }]);
+      skipCheckov(method, [{ id: 'CKV_AWS_59', comment: clerk }]);
     }
     acknowledge(this.api, [{
       id: 'AwsSolutions-APIG2',
       reason: 'The proxy integration forwards every path to the function, which validates method, path, headers and token itself and answers JSON 4xx; there is no request model to validate against.',
     }]);
+    const noCache = 'Caching is off: every response depends on the caller and the database, and cached authenticated responses could leak between users.';
+    skipCheckov(this.api.deploymentStage, [{ id: 'CKV_AWS_120', comment: noCache }]);
     const waf = 'No web ACL by default: WAF rules and their cost are an account decision. Pass apiWebAclArn to associate one.';
     acknowledge(this.api.deploymentStage, [
       ...(props.apiWebAclArn ? [] : [{ id: 'AwsSolutions-APIG3', reason: waf }, ...inPacks('APIGWAssociatedWithWAF', waf, ['NIST.800.53.R5', 'PCI.DSS.321'])]),
-      ...inPacks('APIGWCacheEnabledAndEncrypted', 'Caching is off: every response depends on the caller and the database, and cached authenticated responses could leak between users.'),
+      ...inPacks('APIGWCacheEnabledAndEncrypted', noCache),
       ...inPacks('APIGWSSLEnabled', 'A client certificate authenticates API Gateway to HTTP backends; this API integrates with Lambda, which API Gateway invokes through IAM.'),
     ]);
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');

@@ -18,10 +18,7 @@ export interface Acknowledgement {
  * with more than one `::`, as every managed-policy finding has.
  */
 export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement[]): void {
-  const resource = CfnResource.isCfnResource(scope) ? scope : scope.node.defaultChild;
-  if (!resource || !CfnResource.isCfnResource(resource)) {
-    throw new Error(`Cannot acknowledge compliance rules on ${scope.node.path}: it has no CloudFormation resource.`);
-  }
+  const resource = cfnResourceOf(scope);
   const acknowledged: { [id: string]: string } = {};
   for (const a of acknowledgements) {
     for (const id of a.appliesTo ? a.appliesTo.map(finding => `${a.id}[${finding}]`) : [a.id]) {
@@ -51,3 +48,33 @@ export function managedPolicy(name: string): string {
 
 /** Why CDK's grant policies are inline, for the IAMNoInlinePolicy rule. */
 export const INLINE_GRANTS = 'CDK writes least-privilege grants as an inline policy of this one role, scoped to the resources granted; a managed policy would be reusable by other roles.';
+
+/** A checkov check skipped on one resource, with the reason. */
+export interface CheckovSkip {
+  /** Check id, e.g. `CKV_AWS_116`. */
+  readonly id: string;
+  readonly comment: string;
+}
+
+function cfnResourceOf(scope: IConstruct): CfnResource {
+  const resource = CfnResource.isCfnResource(scope) ? scope : scope.node.defaultChild;
+  if (!resource || !CfnResource.isCfnResource(resource)) {
+    throw new Error(`Cannot annotate ${scope.node.path}: it has no CloudFormation resource.`);
+  }
+  return resource;
+}
+
+/** Skips checkov checks on one resource (`Metadata.checkov.skip`, which checkov reads). */
+export function skipCheckov(scope: IConstruct, skips: CheckovSkip[]): void {
+  const resource = cfnResourceOf(scope);
+  const previous = resource.getMetadata('checkov')?.skip ?? [];
+  resource.addMetadata('checkov', { skip: [...previous, ...skips] });
+}
+
+/** Ignores cfn-lint rules on one resource (`Metadata.cfn-lint.config.ignore_checks`). */
+export function ignoreCfnLint(scope: IConstruct, rules: string[]): void {
+  const resource = cfnResourceOf(scope);
+  const previous = resource.getMetadata('cfn-lint')?.config?.ignore_checks ?? [];
+  resource.addMetadata('cfn-lint', { config: { ignore_checks: [...previous, ...rules] } });
+}
+
