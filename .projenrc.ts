@@ -70,6 +70,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Compliance tests: consumers run cdk-nag 3 (Validations) or 2 (Aspects); both must see zero findings.
     'cdk-nag@^3.0.2',
     'cdk-nag-v2@npm:cdk-nag@2.38.2',
+    // Integration tests (test/integ.*.ts): the newest integ-tests-alpha, and the newest integ-runner,
+    // which reads cloud assembly schema <= 53, what aws-cdk-lib 2.257 writes.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
   ],
 
   eslintOptions: {
@@ -87,6 +91,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       // Builds the handler asset once; the handler tests invoke what ships.
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
+      // test/integ.*.ts are integ-runner apps, not jest tests; their snapshots hold synthesized output.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integ\\.[^/]*\\.ts$', '\\.snapshot/', '/cdk-integ\\.out'],
     },
   },
 
@@ -115,6 +121,18 @@ project.addTask('example', {
   ],
 });
 
+// Integration tests (test/integ.*.ts, @aws-cdk/integ-tests-alpha): integ-runner compares the stacks
+// under test with the committed snapshots (test/integ.*.ts.snapshot/), no AWS account needed; the
+// assertion stacks it skips are compared by test/integ-snapshots.test.ts (jest, which also
+// type-checks the apps, so integ-runner may run them transpile-only). README: Testing.
+const integVerify = project.addTask('integ:verify', {
+  description: 'Verify the integ-runner snapshots of test/integ.*.ts against a fresh synth (no AWS account needed)',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  steps: [{ spawn: 'bundle' }, { exec: 'integ-runner --language typescript' }],
+});
+project.testTask.spawn(integVerify);
+project.gitignore.exclude('/test/*.snapshot/asset.*', 'cdk-integ.out.*');
+
 // cfn-lint and checkov over the templates of the compliance stacks (installs both from PyPI).
 project.addTask('compliance', {
   description: 'Synthesize the compliance stacks and scan them with cfn-lint and checkov',
@@ -124,6 +142,76 @@ project.addTask('compliance', {
     { exec: 'bash scripts/scan-templates.sh cdk.out.compliance' },
   ],
 });
+
+// README examples: jsii-rosetta compiles every ```ts block of README.md (fixtures in rosetta/) and
+// translates it to Python, Java, C# and Go; a block that does not compile fails the task. The
+// tablet it writes (.jsii.tabl.json) is what jsii-pacmak uses for the other languages' READMEs.
+project.addTask('rosetta:extract', {
+  description: 'Compile the README examples with jsii-rosetta and translate them to every jsii language',
+  steps: [{ exec: 'jsii-rosetta extract --strict .jsii' }],
+});
+
+// The jsii bindings, proved: jsii-pacmak builds the Python wheel, the Java jar and the Go module
+// (and generates the .NET sources: there is no .NET SDK here), then each language synthesizes the
+// construct from what was built and asserts on the template (test/bindings/). Needs python3 with
+// venv, mvn (Maven Central) and go (the Go module proxy). Run after `npx projen compile`.
+const bindings = {
+  python: project.addTask('test:bindings:python', {
+    description: 'Build the Python wheel with jsii-pacmak and test it with pytest in a fresh venv',
+    env: { PYTHONDONTWRITEBYTECODE: '1' },
+    steps: [
+      { exec: 'rm -rf dist/python && jsii-pacmak -v --target python' },
+      { exec: 'rm -rf .tmp/bindings/venv && python3 -m venv .tmp/bindings/venv' },
+      { exec: '.tmp/bindings/venv/bin/pip install --quiet -r test/bindings/python/requirements.txt dist/python/*.whl' },
+      { exec: '.tmp/bindings/venv/bin/python -m pytest -p no:cacheprovider test/bindings/python' },
+    ],
+  }),
+  java: project.addTask('test:bindings:java', {
+    description: 'Build the Java jar with jsii-pacmak and test it with Maven and JUnit 5',
+    steps: [
+      // One local Maven repository inside the repo for the build and the test; the test then
+      // resolves the jar from dist/java (a file repository), never from a stale local copy.
+      { exec: 'rm -rf dist/java && jsii-pacmak --target java --maven-local-repository .tmp/bindings/m2' },
+      { exec: 'rm -rf .tmp/bindings/m2/dev/securelambdapostgres' },
+      {
+        exec: 'mvn -B -ntp -f test/bindings/java/pom.xml -Dmaven.repo.local="$PWD/.tmp/bindings/m2" '
+          + '-Dsecure-lambda-postgres.version="$(node -p "require(\'./package.json\').version")" test',
+      },
+    ],
+  }),
+  go: project.addTask('test:bindings:go', {
+    description: 'Build the Go module with jsii-pacmak and test it with go test',
+    env: {
+      // The Go proxy this project reaches serves aws-cdk-go v2.257.0, but its checksum database
+      // has no entry for it (nor for jsii-runtime-go v1.130.0, which it requires): the build's
+      // throwaway go.sum cannot be checked there. test/bindings/go/go.sum pins their hashes.
+      GONOSUMDB: 'github.com/aws/aws-cdk-go,github.com/aws/jsii-runtime-go',
+    },
+    steps: [
+      // That proxy refuses the versions of two transitive modules the bindings name, so generate
+      // them from their npm packages (same versions, in node_modules) next to ours: jsii-pacmak
+      // and test/bindings/go/go.mod replace them with these directories.
+      {
+        exec: 'rm -rf dist/go && jsii-pacmak --target go --code-only --no-force-subdirectory --outdir dist/go '
+          + 'node_modules/@aws-cdk/cloud-assembly-schema node_modules/@aws-cdk/asset-node-proxy-agent-v6',
+      },
+      { exec: 'jsii-pacmak -v --target go' },
+      { exec: 'go test -count=1 ./...', cwd: 'test/bindings/go' },
+    ],
+  }),
+  dotnet: project.addTask('test:bindings:dotnet', {
+    description: 'Generate the .NET sources with jsii-pacmak (no .NET SDK here to compile them)',
+    steps: [{ exec: 'rm -rf dist/dotnet && jsii-pacmak -v --target dotnet --code-only' }],
+  }),
+};
+project.addTask('test:bindings', {
+  description: 'Build the Python, Java, Go and .NET bindings and test the first three',
+  steps: Object.values(bindings).map(task => ({ spawn: task.name })),
+});
+project.gitignore.exclude('.jsii.tabl.json', '/test/bindings/java/target/', '__pycache__/', '.pytest_cache/', '.venv/');
+// jsii-pacmak embeds `npm pack`'s tarball in every binding: keep the compliance scan's virtual
+// environment and templates out of it (they made the wheel and the jar 105 MB).
+project.npmignore?.exclude('/.venv-scan/', 'cdk.out.compliance/');
 
 project.npmignore?.exclude('/scripts/', '/example/', '/.ci/', '/.tmp/', 'cdk.out/');
 
