@@ -1,0 +1,24 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { acknowledge, managedPolicy } from '../private/nag';
+
+/** A daily AWS Backup plan of the instance (`BackupPlan`) into a vault encrypted with the key. */
+export function addBackupPlan(scope: Construct, instance: rds.DatabaseInstance, encryptionKey: kms.IKey, removalPolicy: RemovalPolicy): void {
+  const vault = new backup.BackupVault(scope, 'BackupVault', {
+    encryptionKey,
+    removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+  });
+  const plan = new backup.BackupPlan(scope, 'BackupPlan', {
+    backupVault: vault,
+    backupPlanRules: [backup.BackupPlanRule.daily(vault)],
+  });
+  const selection = plan.addSelection('Instance', { resources: [backup.BackupResource.fromRdsDatabaseInstance(instance)] });
+  acknowledge(selection.node.findChild('Role'), [{
+    id: 'AwsSolutions-IAM4',
+    appliesTo: [managedPolicy('service-role/AWSBackupServiceRolePolicyForBackup')],
+    reason: 'The AWS managed policy AWS Backup documents for its service role; this role is assumable only by AWS Backup.',
+  }]);
+}

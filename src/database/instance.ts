@@ -1,0 +1,116 @@
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { DatabaseAuthentication, SecureDatabaseProps } from './options';
+import { acknowledge, inPacks, managedPolicy, skipCheckov } from '../private/nag';
+
+/** Characters left out of generated passwords so they survive URLs, shells and JSON. */
+export const PASSWORD_EXCLUDED_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
+
+const MULTI_AZ_REASON = 'Single-AZ by default to keep small and test deployments affordable; production stacks set databaseMultiAz: true. Backups and snapshots do not depend on it.';
+
+/** What the instance is built from, resolved by `SecureDatabase`. */
+export interface InstanceSettings {
+  readonly props: SecureDatabaseProps;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly encryptionKey: kms.IKey;
+  readonly removalPolicy: RemovalPolicy;
+  readonly port: number;
+  readonly databaseName: string;
+  readonly username: string;
+  readonly authentication: DatabaseAuthentication;
+}
+
+/**
+ * The PostgreSQL instance (`Instance`) in isolated subnets: TLS forced by its parameter group,
+ * generated master credentials, encrypted storage, log exports into groups created beforehand,
+ * enhanced monitoring, backups and deletion protection.
+ */
+export function createInstance(scope: Construct, settings: InstanceSettings): rds.DatabaseInstance {
+  const { props, removalPolicy } = settings;
+  const engine = rds.DatabaseInstanceEngine.postgres({
+    version: props.databaseEngineVersion ?? rds.PostgresEngineVersion.VER_18,
+  });
+  const parameterGroup = new rds.ParameterGroup(scope, 'Parameters', {
+    engine,
+    description: 'Forces TLS on every connection',
+    parameters: { 'rds.force_ssl': '1' },
+  });
+
+  // A fixed identifier lets the PostgreSQL log groups exist, encrypted and with their retention,
+  // before RDS first writes to them (otherwise RDS creates them unencrypted, kept forever).
+  const instanceIdentifier = Names.uniqueResourceName(scope, { maxLength: 63, separator: '-' }).toLowerCase();
+  const exportedLogs = ['postgresql', 'upgrade'];
+  const logGroups = exportedLogs.map(log => new logs.LogGroup(scope, `${log[0].toUpperCase()}${log.slice(1)}LogGroup`, {
+    logGroupName: `/aws/rds/instance/${instanceIdentifier}/${log}`,
+    retention: props.databaseLogRetention ?? logs.RetentionDays.ONE_YEAR,
+    encryptionKey: props.logEncryptionKey,
+    // The name is fixed: a retained group would block redeploying a throwaway stack.
+    removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+  }));
+
+  const allocatedStorage = props.databaseAllocatedStorage ?? 20;
+  const instance = new rds.DatabaseInstance(scope, 'Instance', {
+    instanceIdentifier,
+    engine,
+    instanceType: props.databaseInstanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
+    vpc: props.vpc,
+    vpcSubnets: props.databaseSubnets,
+    securityGroups: [settings.securityGroup],
+    port: settings.port,
+    publiclyAccessible: false,
+    credentials: rds.Credentials.fromGeneratedSecret(settings.username, {
+      encryptionKey: settings.encryptionKey,
+      excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
+    }),
+    databaseName: settings.databaseName,
+    parameterGroup,
+    storageType: rds.StorageType.GP3,
+    allocatedStorage,
+    maxAllocatedStorage: props.databaseMaxAllocatedStorage ?? Math.max(100, allocatedStorage),
+    storageEncrypted: true,
+    storageEncryptionKey: settings.encryptionKey,
+    multiAz: props.databaseMultiAz ?? false,
+    backupRetention: props.databaseBackupRetention ?? Duration.days(7),
+    deleteAutomatedBackups: false,
+    copyTagsToSnapshot: true,
+    deletionProtection: props.databaseDeletionProtection ?? true,
+    removalPolicy,
+    autoMinorVersionUpgrade: true,
+    iamAuthentication: settings.authentication === DatabaseAuthentication.IAM,
+    cloudwatchLogsExports: exportedLogs,
+    monitoringInterval: props.databaseMonitoringInterval ?? Duration.seconds(60),
+    caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+  });
+  logGroups.forEach(group => instance.node.addDependency(group));
+  acknowledgeInstanceRules(instance, props, settings.authentication);
+  return instance;
+}
+
+function acknowledgeInstanceRules(instance: rds.DatabaseInstance, props: SecureDatabaseProps, authentication: DatabaseAuthentication): void {
+  acknowledge(instance, [
+    { id: 'AwsSolutions-RDS11', reason: 'PostgreSQL keeps its standard port: only the proxy (and opt-in bastion/rotation) security groups reach it, in isolated subnets; another port adds no protection and breaks tooling.' },
+    ...(props.databaseMultiAz ? [] : [
+      { id: 'AwsSolutions-RDS3', reason: MULTI_AZ_REASON },
+      ...inPacks('RDSMultiAZSupport', MULTI_AZ_REASON, ['HIPAA.Security', 'NIST.800.53.R5']),
+    ]),
+  ]);
+  skipCheckov(instance, [
+    ...(props.databaseMultiAz ? [] : [{ id: 'CKV_AWS_157', comment: MULTI_AZ_REASON }]),
+    ...(authentication === DatabaseAuthentication.IAM ? [] : [{
+      id: 'CKV_AWS_161',
+      comment: 'Only the RDS Proxy reaches the instance, with the Secrets Manager credential; choose DatabaseAuthentication.IAM for IAM tokens from the function to the proxy.',
+    }]),
+  ]);
+  const monitoringRole = instance.node.tryFindChild('MonitoringRole');
+  if (monitoringRole) {
+    acknowledge(monitoringRole, [{
+      id: 'AwsSolutions-IAM4',
+      appliesTo: [managedPolicy('service-role/AmazonRDSEnhancedMonitoringRole')],
+      reason: 'The AWS managed policy RDS enhanced monitoring requires: it only lets RDS write OS metrics to its own CloudWatch Logs group.',
+    }]);
+  }
+}
