@@ -27,6 +27,12 @@ export const ENV = {
   CLERK_AUTHORIZED_PARTIES: 'CLERK_AUTHORIZED_PARTIES',
   /** Override of the Clerk Backend API URL (tests point it at a loopback JWKS server). */
   CLERK_API_URL: 'CLERK_API_URL',
+  /** Required `iss` of session tokens: the Clerk Frontend API URL, e.g. `https://clerk.example.com`. */
+  CLERK_ISSUER: 'CLERK_ISSUER',
+  /** Comma-separated browser origins that get CORS headers; absent means no CORS. */
+  CORS_ALLOWED_ORIGINS: 'CORS_ALLOWED_ORIGINS',
+  /** The function's timeout in milliseconds: the budget every wait of a request is derived from. */
+  FUNCTION_TIMEOUT_MS: 'FUNCTION_TIMEOUT_MS',
 } as const;
 
 /** Values of `ENV.DB_AUTH_MODE`. */
