@@ -4,3 +4,4 @@ export * from './database';
 export * from './function';
 export * from './endpoints';
 export * from './bastion';
+export * from './egress';

@@ -1,9 +1,11 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { Egress, EgressMode } from './egress';
 import { acknowledge, ignoreCfnLint, inPacks, INLINE_GRANTS, skipCheckov } from './private/nag';
+import { hardenNatInstances, natInstanceProvider, resolveEgress } from './private/nat';
 import { isWholeNumberIn } from './private/validate';
 
 /** Subnet group names of a VPC created by `SecureNetwork`. */
@@ -49,9 +51,18 @@ export interface SecureNetworkOptions {
   readonly maxAzs?: number;
 
   /**
-   * Number of NAT gateways of a new VPC (not with `vpc`). With 0 the application subnets are
-   * isolated too and there is no internet egress at all: AWS services are reached through VPC
-   * endpoints, and Clerk tokens must be verified networklessly.
+   * How the application subnets of a new VPC reach the internet (not with `vpc`):
+   * `Egress.natGateways(n)`, `Egress.natInstances()` or `Egress.none()`.
+   *
+   * @default Egress.natGateways(1)
+   */
+  readonly egress?: Egress;
+
+  /**
+   * Number of NAT gateways of a new VPC (not with `vpc` or `egress`): short for
+   * `egress: Egress.natGateways(n)`, and 0 for `Egress.none()`. With no egress the application
+   * subnets are isolated too: AWS services are reached through VPC endpoints, and Clerk tokens
+   * must be verified networklessly.
    *
    * @default 1
    */
@@ -97,12 +108,16 @@ export class SecureNetwork extends Construct {
   public readonly hasInternetEgress: boolean;
   /** The flow log, when this construct created the VPC. */
   public readonly flowLog?: ec2.FlowLog;
+  /** The egress of the VPC, when this construct created it. */
+  public readonly egress?: Egress;
+  /** The NAT instances, with `Egress.natInstances()`. */
+  public readonly natInstances: ec2.Instance[] = [];
 
   constructor(scope: Construct, id: string, props: SecureNetworkProps = {}) {
     super(scope, id);
 
     if (props.vpc) {
-      for (const prop of ['maxAzs', 'natGateways', 'cidr', 'flowLogRetention'] as const) {
+      for (const prop of ['maxAzs', 'egress', 'natGateways', 'cidr', 'flowLogRetention'] as const) {
         if (props[prop] !== undefined) {
           throw new Error(`'${prop}' configures a new VPC and cannot be combined with 'vpc'; configure the existing VPC itself, or drop 'vpc'.`);
         }
@@ -120,17 +135,12 @@ export class SecureNetwork extends Construct {
     }
 
     const maxAzs = props.maxAzs ?? 2;
-    const natGateways = props.natGateways ?? 1;
     if (!isWholeNumberIn(maxAzs, 2)) {
       throw new Error(`maxAzs must be a whole number of at least 2 (RDS subnet groups span two availability zones), got ${maxAzs}.`);
     }
-    if (!isWholeNumberIn(natGateways, 0)) {
-      throw new Error(`natGateways must be a whole number of 0 or more, got ${natGateways}.`);
-    }
-    if (!Token.isUnresolved(natGateways) && !Token.isUnresolved(maxAzs) && natGateways > maxAzs) {
-      throw new Error(`natGateways (${natGateways}) cannot exceed maxAzs (${maxAzs}): at most one NAT gateway per availability zone.`);
-    }
-    this.hasInternetEgress = natGateways > 0;
+    this.egress = resolveEgress(props, maxAzs);
+    this.hasInternetEgress = this.egress.mode !== EgressMode.NONE;
+    const natProvider = natInstanceProvider(this.egress);
 
     const subnetConfiguration: ec2.SubnetConfiguration[] = [];
     if (this.hasInternetEgress) {
@@ -149,13 +159,17 @@ export class SecureNetwork extends Construct {
     const vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.0.0.0/16'),
       maxAzs,
-      natGateways,
+      natGateways: this.egress.count,
+      natGatewayProvider: natProvider,
       subnetConfiguration,
       restrictDefaultSecurityGroup: true,
     });
     this.vpc = vpc;
     this.applicationSubnets = props.applicationSubnets ?? { subnetGroupName: SubnetTier.APPLICATION };
     this.databaseSubnets = props.databaseSubnets ?? { subnetGroupName: SubnetTier.DATABASE };
+    if (natProvider) {
+      this.natInstances = hardenNatInstances(natProvider, vpc.selectSubnets({ subnetGroupName: SubnetTier.APPLICATION }).subnets);
+    }
 
     for (const subnet of [...vpc.publicSubnets, ...vpc.privateSubnets, ...vpc.isolatedSubnets]) {
       // CDK writes the availability zones it resolved for the stack's account and region.
@@ -171,7 +185,7 @@ export class SecureNetwork extends Construct {
       const route = subnet.node.tryFindChild('DefaultRoute');
       if (route) {
         acknowledge(route, inPacks('VPCNoUnrestrictedRouteToIGW',
-          'The public subnets hold only the NAT gateways, which need this default route to the internet gateway; no instance runs there and none gets a public IP.'));
+          'The public subnets hold only the NAT gateways or NAT instances, which need this default route to the internet gateway; nothing else runs there and nothing else gets a public IP.'));
       }
     }
 
