@@ -5,3 +5,5 @@ export * from './function';
 export * from './endpoints';
 export * from './bastion';
 export * from './egress';
+export * from './capacity/options';
+export * from './monitoring';

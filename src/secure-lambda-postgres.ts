@@ -1,5 +1,6 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Names, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,17 +8,23 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { DatabaseBastion } from './bastion';
+import { checkConnectionBudget } from './capacity/check';
+import { ConnectionBudget, ConnectionBudgetOptions } from './capacity/options';
 import { SecureDatabase, SecureDatabaseOptions } from './database';
 import { PrivateEndpoints } from './endpoints';
 import { DatabaseFunction, DatabaseFunctionOptions } from './function';
+import { BackendAlarms, MonitoringOptions } from './monitoring';
+import { addOperations, rotationFunctionName } from './monitoring/setup';
 import { SecureNetwork, SecureNetworkOptions } from './network';
 import { acknowledge, inPacks, managedPolicy, skipCheckov } from './private/nag';
 
 /** Properties of `SecureLambdaPostgres`. Every one is optional; the defaults are secure. */
-export interface SecureLambdaPostgresProps extends SecureNetworkOptions, SecureDatabaseOptions, DatabaseFunctionOptions {
+export interface SecureLambdaPostgresProps extends SecureNetworkOptions, SecureDatabaseOptions, DatabaseFunctionOptions,
+  ConnectionBudgetOptions, MonitoringOptions {
   /**
    * Whether to create VPC endpoints (S3 gateway; Secrets Manager and CloudWatch Logs interface
    * endpoints with private DNS) so AWS calls stay inside the VPC.
@@ -145,6 +152,14 @@ export class SecureLambdaPostgres extends Construct {
   public readonly bastion?: DatabaseBastion;
   /** Security group of the bastion, when `bastion` is on. */
   public readonly bastionSecurityGroup?: ec2.SecurityGroup;
+  /** The connection budget checked at synth, when the instance class is known. */
+  public readonly connectionBudget?: ConnectionBudget;
+  /** The alarms, when `alarms` is on. */
+  public readonly alarms?: BackendAlarms;
+  /** The topic the alarms notify, when `alarms` is on. */
+  public readonly alarmTopic?: sns.ITopic;
+  /** The dashboard, when `dashboard` is on. */
+  public readonly dashboard?: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: SecureLambdaPostgresProps = {}) {
     super(scope, id);
@@ -192,8 +207,19 @@ export class SecureLambdaPostgres extends Construct {
     this.databaseSecurityGroup = this.database.databaseSecurityGroup;
     this.rotationSecurityGroup = this.database.rotationSecurityGroup;
 
+    const budget = checkConnectionBudget(this, {
+      instanceType: props.databaseInstanceType,
+      proxyMaxConnectionsPercent: props.proxyMaxConnectionsPercent,
+      connectionsPerContainer: props.functionConnectionsPerContainer,
+      reservedConcurrency: props.functionReservedConcurrency,
+      concurrencyFromBudget: props.functionConcurrencyFromBudget,
+      directClients: (props.databaseSecretRotation ?? true) ? [{ name: 'rotation function', connections: 1 }] : [],
+    });
+    this.connectionBudget = budget.budget;
+
     this.databaseFunction = new DatabaseFunction(this, 'Function', {
       ...props,
+      functionReservedConcurrency: budget.reservedConcurrency,
       vpc: this.vpc,
       subnets: this.network.applicationSubnets,
       database: this.database,
@@ -236,6 +262,8 @@ export class SecureLambdaPostgres extends Construct {
       encryptionKey: this.encryptionKey,
     });
     this.api = new apigateway.LambdaRestApi(this, 'Api', {
+      // Metrics are keyed by API name: two backends in one account must not share one.
+      restApiName: Names.uniqueResourceName(this, { maxLength: 255 }),
       handler: this.function,
       proxy: true,
       description: 'Clerk-authenticated API backed by PostgreSQL',
@@ -272,6 +300,26 @@ export class SecureLambdaPostgres extends Construct {
       });
     }
     this.acknowledgeApiRules(props);
+
+    const operations = addOperations(this, {
+      ...props,
+      resources: {
+        apiStage: this.api.deploymentStage,
+        function: this.function,
+        proxy: this.proxy,
+        instance: this.databaseInstance,
+        rotationFunctionName: rotationFunctionName(this.database),
+        natInstances: this.network.natInstances,
+      },
+      encryptionKey: this.encryptionKey,
+      functionConcurrencyCap: budget.reservedConcurrency ?? budget.budget?.concurrencyLimit,
+      instanceType: props.databaseInstanceType,
+      allocatedStorage: props.databaseAllocatedStorage,
+      maxConnections: budget.budget?.maxConnections,
+    });
+    this.alarms = operations.alarms;
+    this.alarmTopic = operations.alarmTopic;
+    this.dashboard = operations.dashboard;
   }
 
   private acknowledgeApiRules(props: SecureLambdaPostgresProps): void {

@@ -1,0 +1,81 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as serverless from 'aws-cdk-lib/aws-sam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, IConstruct } from 'constructs';
+import { BackendAlarms } from './alarms';
+import { BackendDashboard } from './dashboard';
+import { MonitoredResources, MonitoringOptions } from './options';
+
+export interface OperationsSettings extends MonitoringOptions {
+  readonly resources: MonitoredResources;
+  readonly encryptionKey: kms.IKey;
+  readonly functionTimeout?: Duration;
+  readonly functionConcurrencyCap?: number;
+  readonly instanceType?: ec2.InstanceType;
+  readonly allocatedStorage?: number;
+  readonly maxConnections?: number;
+}
+
+export interface Operations {
+  readonly alarmTopic?: sns.ITopic;
+  readonly alarms?: BackendAlarms;
+  readonly dashboard?: cloudwatch.Dashboard;
+}
+
+/** The alarms (and their topic) and the dashboard, as the props ask for them. */
+export function addOperations(scope: Construct, settings: OperationsSettings): Operations {
+  if (settings.alarmTopic && settings.alarms === false) {
+    throw new Error('alarmTopic requires alarms: true (the default); drop alarmTopic or turn alarms back on.');
+  }
+  let alarms: BackendAlarms | undefined;
+  let alarmTopic: sns.ITopic | undefined;
+  if (settings.alarms ?? true) {
+    alarmTopic = settings.alarmTopic ?? createAlarmTopic(scope, settings.encryptionKey);
+    alarms = new BackendAlarms(scope, 'Alarms', {
+      ...settings.resources,
+      topic: alarmTopic,
+      functionTimeout: settings.functionTimeout,
+      functionConcurrencyCap: settings.functionConcurrencyCap,
+      instanceType: settings.instanceType,
+      allocatedStorage: settings.allocatedStorage,
+      maxConnections: settings.maxConnections,
+    });
+  }
+  const dashboard = (settings.dashboard ?? true)
+    ? new BackendDashboard(scope, 'Dashboard', { ...settings.resources, alarms }).dashboard
+    : undefined;
+  return { alarmTopic, alarms, dashboard };
+}
+
+/**
+ * A topic CloudWatch alarms can publish to: encrypted with the key (CloudWatch calls KMS itself,
+ * so the key policy must name it, or notifications are silently dropped), TLS-only publishing,
+ * and a topic policy that admits this account's alarms.
+ */
+function createAlarmTopic(scope: Construct, key: kms.IKey): sns.Topic {
+  const topic = new sns.Topic(scope, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: { ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` } },
+  }));
+  // A no-op for an imported key: its policy must grant the same (README, encryptionKey).
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+  }));
+  return topic;
+}
+
+/** Name of the rotation function the SecretRotation under `scope` deploys, if there is one. */
+export function rotationFunctionName(scope: IConstruct): string | undefined {
+  const application = scope.node.findAll().find((c): c is serverless.CfnApplication => c instanceof serverless.CfnApplication);
+  const parameters = application?.parameters as { [key: string]: string } | undefined;
+  return parameters?.functionName;
+}
