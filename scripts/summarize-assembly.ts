@@ -1,69 +1,26 @@
 /**
  * Prints a short, human-readable summary of every stack in a synthesized CDK cloud assembly:
  * network layout, security-group rules (with warnings for world-open ingress), resource counts
- * and the security-relevant settings of RDS, RDS Proxy, Lambda, API Gateway and EC2 resources.
+ * the security-relevant settings of RDS, RDS Proxy, Lambda, API Gateway and EC2 resources, and
+ * the monthly cost estimate of src/cost.
  *
  *   npx ts-node --project tsconfig.dev.json scripts/summarize-assembly.ts cdk.out
  *
  * Reads plain JSON only (manifest.json and the stack templates); nested-stack and asset templates
  * are not followed, integ-test `DeployAssert` stacks are skipped. Never prints env var values.
  */
-import * as fs from 'fs';
 import * as path from 'path';
+import { AssemblyError, CfnResource, loadStacks, StackTemplate } from '../src/cost/assembly';
+import { estimateCost, formatEstimate, PricingError } from '../src/cost/calculator';
+
+export { AssemblyError, loadStacks };
+export type { CfnResource, CfnTemplate, StackTemplate } from '../src/cost/assembly';
 
 /** CloudFormation property bags are free-form JSON. */
 type Props = { [key: string]: any };
-export interface CfnResource { readonly Type: string; readonly Properties?: Props }
-export interface CfnTemplate { readonly Resources?: { [logicalId: string]: CfnResource } }
-export interface StackTemplate {
-  readonly name: string;
-  readonly environment?: string;
-  readonly templateFile: string;
-  readonly template: CfnTemplate;
-}
-interface ManifestArtifact {
-  readonly type: string;
-  readonly environment?: string;
-  readonly displayName?: string;
-  readonly properties?: { readonly templateFile?: string; readonly directoryName?: string };
-}
-
-/** A problem with the assembly directory itself (reported without a stack trace, exit code 1). */
-export class AssemblyError extends Error {}
 
 const TIER_ORDER = ['Public', 'Private', 'Isolated'];
 const WIDTH = 100;
-
-function readJson(file: string): any {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new AssemblyError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-}
-
-/** Stack templates listed in `<dir>/manifest.json` (stage sub-assemblies included). */
-export function loadStacks(dir: string): StackTemplate[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new AssemblyError(`cloud assembly directory not found: ${dir}`);
-  }
-  const manifestFile = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(manifestFile)) throw new AssemblyError(`no manifest.json in ${dir} (is it a cdk.out directory?)`);
-  const artifacts: { [id: string]: ManifestArtifact } = readJson(manifestFile).artifacts ?? {};
-  const stacks: StackTemplate[] = [];
-  for (const [id, art] of Object.entries(artifacts)) {
-    if (art.type === 'cdk:cloud-assembly' && art.properties?.directoryName) {
-      stacks.push(...loadStacks(path.join(dir, art.properties.directoryName)));
-      continue;
-    }
-    if (art.type !== 'aws:cloudformation:stack' || !art.properties?.templateFile) continue;
-    const name = art.displayName ?? id;
-    if (/DeployAssert/.test(id) || /DeployAssert/.test(name)) continue;
-    const templateFile = art.properties.templateFile;
-    stacks.push({ name, environment: art.environment, templateFile, template: readJson(path.join(dir, templateFile)) });
-  }
-  return stacks;
-}
 
 /** The full text summary of a cloud assembly; throws AssemblyError if it is missing or has no stacks. */
 export function summarizeAssembly(dir: string): string {
@@ -295,7 +252,18 @@ export function summarizeStack(stack: StackTemplate): string[] {
     fact(`EC2 instance ${id} (${str(p.InstanceType ?? 'm1.small')}): IMDSv2 required: ${imds}`, `public IP: ${publicIp}`);
   }
   if (facts.length) out.push('Key facts', ...facts.map(f => '  ' + f));
+  out.push(...costSection(stack));
   return out;
+}
+
+/** The monthly cost estimate (`secure-lambda-postgres cost` prints the same), or why there is none. */
+function costSection(stack: StackTemplate): string[] {
+  try {
+    return formatEstimate(estimateCost(stack));
+  } catch (e) {
+    if (!(e instanceof PricingError)) throw e;
+    return [`Monthly cost estimate: not estimated: ${e.message}`];
+  }
 }
 
 function main(argv: string[]): number {

@@ -100,6 +100,10 @@ test('prints Lambda env var names but never their values', () => {
   expect(summary).not.toContain('do-not-print-me');
 });
 
+test('says why a stack without a region has no cost estimate', () => {
+  expect(stackLines('OpenStack')).toContain('Monthly cost estimate: not estimated: stack OpenStack has no region (environment-agnostic): pass --region, one of us-east-1');
+});
+
 test('counts resources by type', () => {
   expect(stackLines('OpenStack')).toContainEqual(expect.stringContaining('AWS::EC2::Subnet 6'));
 });
