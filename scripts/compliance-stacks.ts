@@ -6,6 +6,8 @@
  *   - SlpAllOptions: vpcEndpoints, bastion and an extra SSM interface endpoint
  *   - SlpOwnVpc:     a bring-your-own VPC (public / private-with-egress / isolated, 2 AZs, 1 NAT,
  *                    flow logs, restricted default security group) passed as `vpc`
+ *   - SlpNatInstance: the cheap development egress (a NAT instance) and the concurrency cap from
+ *                    the connection budget
  *
  *   npx ts-node --project tsconfig.dev.json scripts/compliance-stacks.ts <outdir>
  *
@@ -20,7 +22,7 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { SecureLambdaPostgres } from '../src';
+import { Egress, SecureLambdaPostgres } from '../src';
 
 const outdir = process.argv[2];
 if (!outdir) {
@@ -85,6 +87,12 @@ const restrictDefaultSg = ownVpcStack.node.findChild('Custom::VpcRestrictDefault
 restrictDefaultSg.addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
 restrictDefaultSg.addMetadata('checkov', { skip: ['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117'].map(id => ({ id, comment: 'CDK deploy-time handler' })) });
 new SecureLambdaPostgres(ownVpcStack, 'Backend', { vpc });
+
+// (d) NAT instance, concurrency from the connection budget
+new SecureLambdaPostgres(new Stack(app, 'SlpNatInstance', { env }), 'Backend', {
+  egress: Egress.natInstances(),
+  functionConcurrencyFromBudget: true,
+});
 
 const assembly = app.synth();
 for (const stack of assembly.stacks) {

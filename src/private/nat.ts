@@ -71,10 +71,7 @@ export function hardenNatInstances(provider: ec2.NatInstanceProviderV2, applicat
       // cdk-nag 3 reads MetadataOptions on the instance and passes; cdk-nag 2 reads only launch templates.
       ...inPacks('EC2IMDSv2Enabled', 'IMDSv2 is required on the instance itself (MetadataOptions.HttpTokens: required); cdk-nag 2 looks for it only in a launch template.', ['HIPAA.Security', 'NIST.800.53.R5']),
     ]);
-    skipCheckov(instance, [
-      { id: 'CKV_AWS_88', comment: PUBLIC_IP_REASON },
-      { id: 'CKV_AWS_126', comment: MONITORING_REASON },
-    ]);
+    skipCheckov(instance, [{ id: 'CKV_AWS_88', comment: PUBLIC_IP_REASON }]);
     acknowledge(instance.role.node.defaultChild!, [{
       id: 'AwsSolutions-IAM4',
       appliesTo: [managedPolicy('AmazonSSMManagedInstanceCore')],
