@@ -61,6 +61,7 @@ interface AlarmSpec {
   readonly threshold: number;
   readonly comparison: cloudwatch.ComparisonOperator;
   readonly evaluationPeriods: number;
+  /** @default - all `evaluationPeriods` */
   readonly datapointsToAlarm?: number;
   readonly missing: cloudwatch.TreatMissingData;
   readonly description: string;
