@@ -67,9 +67,10 @@ export const PRICE_TABLE = {
     ebsGbMonth: { official: 'https://aws.amazon.com/ebs/pricing/', unconfirmed: true },
     kmsKeyMonth: { official: 'https://aws.amazon.com/kms/pricing/' },
     secretMonth: { official: 'https://aws.amazon.com/secrets-manager/pricing/', readVia: 'https://hivebook.wiki/wiki/aws-secrets-manager-rotated-secrets-dynamic-db-credentials-kms' },
-    alarmMetricMonth: { official: 'https://aws.amazon.com/cloudwatch/pricing/', readVia: 'https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/' },
+    alarmMetricMonth: { official: 'https://aws.amazon.com/cloudwatch/pricing/', readVia: 'https://github.com/aws-samples/sample-aws-database-cookbook' },
     dashboardMonth: { official: 'https://aws.amazon.com/cloudwatch/pricing/', readVia: 'https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/' },
     logIngestionGb: { official: 'https://aws.amazon.com/cloudwatch/pricing/', readVia: 'https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/' },
+    // Detailed monitoring is billed as custom metrics; the page read gives the custom-metric rate.
     detailedMetricMonth: { official: 'https://aws.amazon.com/cloudwatch/pricing/', readVia: 'https://signoz.io/guides/cloudwatch-pricing' },
   } as { readonly [item in keyof RegionPrices]: PriceSource },
   regions: {
