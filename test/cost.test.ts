@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Egress, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
 import { ENV } from './util';
-import { costCommand, estimateCost, PricingError } from '../src/cost';
+import { costCommand, estimateCost, PRICE_TABLE, PricingError } from '../src/cost';
 import { loadStacks } from '../src/cost/assembly';
 
 /** The README's three configurations. */
@@ -86,6 +86,14 @@ describe('the three README configurations, against figures worked out by hand (u
     expect(estimate.lines.filter(l => l.item === 'Public IPv4 (Elastic IP)')).toHaveLength(2);
     expect(estimate.total.toFixed(2)).toBe('152.72');
   });
+});
+
+test('every price in the table names its source, and the table its date', () => {
+  expect(PRICE_TABLE.retrieved).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  for (const prices of Object.values(PRICE_TABLE.regions)) {
+    expect(Object.keys(PRICE_TABLE.sources).sort()).toEqual(Object.keys(prices).sort());
+  }
+  for (const source of Object.values(PRICE_TABLE.sources)) expect(source.official).toMatch(/^https:\/\/aws\.amazon\.com\//);
 });
 
 describe('what cannot be priced says so', () => {
