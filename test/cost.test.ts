@@ -13,6 +13,7 @@ const CONFIGURATIONS: { [name: string]: SecureLambdaPostgresProps } = {
   Defaults: {},
   Development: { egress: Egress.natInstances(), dashboard: false },
   Production: { egress: Egress.natGateways(2), databaseMultiAz: true, databaseInstanceType: new ec2.InstanceType('t4g.small'), functionConcurrencyFromBudget: true },
+  Options: { vpcEndpoints: true, bastion: true },
 };
 
 let outdir: string;
@@ -94,6 +95,16 @@ test('every price in the table names its source, and the table its date', () => 
     expect(Object.keys(PRICE_TABLE.sources).sort()).toEqual(Object.keys(prices).sort());
   }
   for (const source of Object.values(PRICE_TABLE.sources)) expect(source.official).toMatch(/^https:\/\/aws\.amazon\.com\//);
+});
+
+test('interface endpoints per zone, and the bastion with its volume and detailed monitoring', () => {
+  const { estimate } = priced('Options');
+  const of = (item: string) => estimate.lines.filter(l => l.item === item).map(l => Math.round(l.monthly * 1000) / 1000);
+  expect(of('Interface endpoint × 2 AZ')).toEqual([14.6, 14.6]); //  Secrets Manager and Logs: 2 × 730 × 0.01 each
+  expect(of('EC2 t4g.nano')).toEqual([3.066]);
+  expect(of('EBS gp3 8 GB')).toEqual([0.64]);
+  expect(of('Detailed monitoring')).toEqual([2.1]); //               7 metrics × 0.30
+  expect(of('Public IPv4 (instance)')).toEqual([]); //               the bastion has no public address
 });
 
 describe('what cannot be priced says so', () => {
