@@ -23,6 +23,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: CDK_VERSION,
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
+  // Node.js 20 reached end of life on 2026-10-30; jsii and the toolchain want 22 or newer.
+  minNodeVersion: '22.0.0',
+  workflowNodeVersion: '24.x',
 
   publishToPypi: {
     distName: 'secure-lambda-postgres',
@@ -57,8 +60,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // jsii 6 compiles with TypeScript 6.0; the registry's `latest` TypeScript is 7.
     'typescript@~6.0.0',
-    // The machine and CI run Node.js 20; the Lambda runtime is newer, so 20's types are the floor.
-    '@types/node@^20',
+    // The oldest Node.js this package supports; the Lambda runtime is newer.
+    '@types/node@^22',
     '@aws-sdk/client-secrets-manager@^3',
     '@electric-sql/pglite',
     '@electric-sql/pglite-socket',
@@ -107,6 +110,31 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.eslint?.allowDevDeps('src/handler/**');
 project.eslint?.allowDevDeps('src/runtime/**');
 project.tsconfigDev.addInclude('.projenrc.ts');
+
+// An exports map, so that ESM consumers (NodeNext, Node's ESM loader) can import the root and the
+// runtime helpers: without one, `secure-lambda-postgres/lib/runtime` is a directory import, which
+// ESM refuses. `require` keeps working the same way; jsii tools read package.json and .jsii.
+const types = (file: string) => ({ types: `./lib/${file}.d.ts`, default: `./lib/${file}.js` });
+project.package.addField('exports', {
+  '.': types('index'),
+  './lib/runtime': types('runtime/index'),
+  './runtime': types('runtime/index'),
+  './lib/*': types('*'),
+  './package.json': './package.json',
+  './.jsii': './.jsii',
+});
+
+// A contributor's build packages what this repository tests and npm consumers install: the npm
+// tarball. The other languages have tasks of their own (package-all, package:<language>); the
+// .NET one needs the .NET SDK, which a contributor may not have.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.description = 'Creates the npm package (other languages: package-all, package:<language>)';
+const packageDotnet = project.tasks.tryFind('package:dotnet')!;
+packageDotnet.reset(
+  'if command -v dotnet >/dev/null || [ -n "${CI:-}" ]; then jsii-pacmak -v --target dotnet; '
+  + 'else echo "package:dotnet: skipped: no .NET SDK (dotnet) on PATH; install it to build the NuGet package."; fi',
+);
 
 // The default handler's cold start grows with its bundle: keep it within budget.
 project.tasks.tryFind('bundle')!.exec('node scripts/check-bundle-size.js');

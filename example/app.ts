@@ -1,7 +1,13 @@
 // The example app the README's main command synthesizes: one SecureLambdaPostgres at its
 // defaults, as a consumer would write it, plus the Clerk settings a real deployment passes.
+import { generateKeyPairSync } from 'crypto';
 import { App, Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres } from '../src';
+
+// Your Clerk instance's public key (Clerk Dashboard → API keys → Show JWT public key → PEM). Without
+// one, a throwaway key stands in: the local stack replaces it with its own anyway.
+const clerkJwtKey = process.env.CLERK_JWT_KEY
+  ?? generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
 const stack = new Stack(app, 'SecureLambdaPostgresExample', {
@@ -9,7 +15,7 @@ const stack = new Stack(app, 'SecureLambdaPostgresExample', {
 });
 
 new SecureLambdaPostgres(stack, 'Backend', {
-  clerkJwtKey: process.env.CLERK_JWT_KEY ?? '-----BEGIN PUBLIC KEY-----\nreplace-with-your-clerk-jwt-public-key\n-----END PUBLIC KEY-----',
+  clerkJwtKey,
   clerkAuthorizedParties: ['https://app.example.com'],
 });
 

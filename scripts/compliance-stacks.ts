@@ -3,7 +3,7 @@
  * assembly:
  *
  *   - SlpDefaults:   SecureLambdaPostgres at its default props
- *   - SlpAllOptions: vpcEndpoints, bastion and an extra SSM interface endpoint
+ *   - SlpAllOptions: vpcEndpoints, bastion, an extra SSM interface endpoint, CORS and the issuer check
  *   - SlpOwnVpc:     a bring-your-own VPC (public / private-with-egress / isolated, 2 AZs, 1 NAT,
  *                    flow logs, restricted default security group) passed as `vpc`
  *   - SlpNatInstance: the cheap development egress (a NAT instance) and the concurrency cap from
@@ -55,6 +55,9 @@ new SecureLambdaPostgres(new Stack(app, 'SlpAllOptions', { env }), 'Backend', {
   vpcEndpoints: true,
   bastion: true,
   additionalInterfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SSM],
+  // CORS preflight methods and the issuer check.
+  clerkAuthorizedParties: ['https://app.example.com'],
+  clerkIssuer: 'https://clerk.example.com',
 });
 
 // (c) bring your own VPC

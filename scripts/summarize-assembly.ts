@@ -171,9 +171,16 @@ export function summarizeStack(stack: StackTemplate): string[] {
       const outs = rs.filter(r => r.dir === 'out' && !r.placeholder);
       out.push(`  ${id} ${label}`);
       out.push(...pack(ins.length ? ins.map(r => r.text) : ['none'], '    in:  ', '; ').map((l, i) => (i ? '         ' + l.replace(/^\s*in:\s+/, '') : l)));
-      const egress = outs.length ? outs.map(r => r.text)
-        : rs.some(r => r.placeholder) ? ['none (all outbound denied)']
-          : [isType(id, 'AWS::EC2::SecurityGroup') ? 'all traffic (no egress rules declared: AWS default allow-all)' : 'no rules in this stack'];
+      // EC2 keeps its default allow-all egress on a group created without inline egress;
+      // standalone egress rules only add to it.
+      const group = sgs.find(([gid]) => gid === id)?.[1];
+      const ec2Default = group !== undefined && !(Array.isArray(group.SecurityGroupEgress) && group.SecurityGroupEgress.length > 0);
+      const egress = [
+        ...(ec2Default ? ['all traffic to 0.0.0.0/0 (EC2 default: no inline egress declared)'] : []),
+        ...outs.map(r => r.text),
+      ];
+      if (egress.length === 0) egress.push(rs.some(r => r.placeholder) ? 'none (all outbound denied)' : 'no rules in this stack');
+      if (ec2Default) warnings.push(`WARNING: ${id} declares no inline egress, so EC2 lets it send anything anywhere`);
       out.push(...pack(egress, '    out: ', '; ').map((l, i) => (i ? '         ' + l.replace(/^\s*out:\s+/, '') : l)));
       for (const r of ins.filter(x => x.open)) warnings.push(`WARNING: ${id} allows ingress from ${r.text}`);
     }

@@ -1,7 +1,9 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { SecureDatabase } from './database';
-import { acknowledge, ignoreCfnLint, inPacks, managedPolicy } from './private/nag';
+import { acknowledge, ignoreCfnLint, managedPolicy } from './private/nag';
+import { physicalName } from './private/names';
+import { closedSecurityGroup } from './private/security-group';
 
 /** Properties of `DatabaseBastion`. */
 export interface DatabaseBastionProps {
@@ -38,10 +40,9 @@ export class DatabaseBastion extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: DatabaseBastionProps) {
     super(scope, id);
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    this.securityGroup = closedSecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'SSM bastion: no ingress; egress to the database port and HTTPS for SSM only',
-      allowAllOutbound: false,
     });
     this.instance = new ec2.Instance(this, 'Instance', {
       vpc: props.vpc,
@@ -51,21 +52,21 @@ export class DatabaseBastion extends Construct implements ec2.IConnectable {
       machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
       // AmazonSSMManagedInstanceCore: Session Manager is the only way in.
       ssmSessionPermissions: true,
-      requireImdsv2: true,
+      // IMDSv2 on the instance itself, where EC2 applies it and cdk-nag 3 and checkov read it
+      // (CDK's requireImdsv2 would instead attach a launch template with a fixed name).
+      httpTokens: ec2.HttpTokens.REQUIRED,
       detailedMonitoring: true,
       blockDevices: [{
         deviceName: '/dev/xvda',
         volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
       }],
     });
+    this.requireImdsv2InLaunchTemplate();
     this.connections = this.instance.connections;
     // CDK writes the availability zone of the subnet it picked.
     ignoreCfnLint(this.instance, ['W3010']);
     acknowledge(this.instance, [
       { id: 'AwsSolutions-EC29', reason: 'The bastion is stateless and disposable; termination protection would only block deleting the stack.' },
-      // The rule reads MetadataOptions on the instance; CloudFormation sets them through the
-      // launch template that requireImdsv2 attaches (HttpTokens: required), which it does not follow.
-      ...inPacks('EC2IMDSv2Enabled', 'IMDSv2 is required through the attached launch template (MetadataOptions.HttpTokens: required); AWS::EC2::Instance has no MetadataOptions property of its own.', ['HIPAA.Security', 'NIST.800.53.R5']),
     ]);
     acknowledge(this.instance.role.node.defaultChild!, [{
       id: 'AwsSolutions-IAM4',
@@ -75,5 +76,18 @@ export class DatabaseBastion extends Construct implements ec2.IConnectable {
 
     props.database.connections.allowDefaultPortFrom(this.instance, 'Bastion to the proxy');
     props.database.allowDirectAccessFrom(this.instance, 'Bastion to the instance');
+  }
+
+  /** cdk-nag 2 reads IMDSv2 only from a launch template: the same setting there, uniquely named. */
+  private requireImdsv2InLaunchTemplate(): void {
+    const template = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      launchTemplateName: physicalName(this, 'bastion', 128),
+      httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
+      requireImdsv2: true,
+    });
+    (this.instance.node.defaultChild as ec2.CfnInstance).launchTemplate = {
+      launchTemplateId: template.launchTemplateId,
+      version: template.latestVersionNumber,
+    };
   }
 }

@@ -1,5 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { closedSecurityGroup } from './private/security-group';
 
 /** Properties of `PrivateEndpoints`. */
 export interface PrivateEndpointsProps {
@@ -47,10 +48,9 @@ export class PrivateEndpoints extends Construct {
     this.vpc = props.vpc;
     this.subnets = props.subnets;
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    this.securityGroup = closedSecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'VPC interface endpoints: HTTPS from the function only',
-      allowAllOutbound: false,
     });
 
     this.s3 = new ec2.GatewayVpcEndpoint(this, 'S3', {

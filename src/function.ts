@@ -8,8 +8,10 @@ import { Construct } from 'constructs';
 import { DB_AUTH_MODES, ENV } from './contract';
 import { DatabaseAuthentication, ISecureDatabase } from './database';
 import { ApiFunction } from './handler/api-function';
+import { validateClerkJwtKey } from './private/clerk-key';
 import { acknowledge, ignoreCfnLint, inPacks, INLINE_GRANTS, managedPolicy, skipCheckov } from './private/nag';
-import { isWholeNumberIn } from './private/validate';
+import { closedSecurityGroup } from './private/security-group';
+import { isOrigin, isWholeNumberIn } from './private/validate';
 
 /** Settings of the function, shared by `DatabaseFunction` and `SecureLambdaPostgres`. */
 export interface DatabaseFunctionOptions {
@@ -96,6 +98,15 @@ export interface DatabaseFunctionOptions {
   readonly clerkSecretKey?: secretsmanager.ISecret;
 
   /**
+   * Issuer session tokens must carry (`iss`): your Clerk Frontend API URL (Dashboard → API keys
+   * → Frontend API URL), e.g. `https://clerk.example.com`. Tokens of another Clerk instance are
+   * then rejected with `token-invalid-issuer`.
+   *
+   * @default - `iss` is not checked (the signature already binds tokens to your instance's key)
+   */
+  readonly clerkIssuer?: string;
+
+  /**
    * Origins allowed in a session token's `azp` claim, e.g. `['https://app.example.com']`.
    *
    * @default - the `azp` claim is not checked
@@ -140,10 +151,9 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
     super(scope, id);
     validateFunctionOptions(props);
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    this.securityGroup = closedSecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'Lambda function: no ingress; egress to the proxy and HTTPS only',
-      allowAllOutbound: false,
     });
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.functionLogRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -167,6 +177,9 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
     }
     if (props.clerkSecretKey) {
       environment[ENV.CLERK_SECRET_KEY_ARN] = props.clerkSecretKey.secretArn;
+    }
+    if (props.clerkIssuer !== undefined) {
+      environment[ENV.CLERK_ISSUER] = props.clerkIssuer;
     }
     if (props.clerkAuthorizedParties && props.clerkAuthorizedParties.length > 0) {
       environment[ENV.CLERK_AUTHORIZED_PARTIES] = props.clerkAuthorizedParties.join(',');
@@ -253,8 +266,12 @@ function validateFunctionOptions(props: DatabaseFunctionOptions): void {
   if (!isWholeNumberIn(reserved, 1)) {
     throw new Error(`functionReservedConcurrency must be a whole number of at least 1, got ${reserved}.`);
   }
+  validateClerkJwtKey(props.clerkJwtKey);
+  if (props.clerkIssuer !== undefined && !isOrigin(props.clerkIssuer, true)) {
+    throw new Error(`clerkIssuer is your Clerk Frontend API URL, like 'https://clerk.example.com' (https, no path; Dashboard → API keys → Frontend API URL), got '${props.clerkIssuer}'.`);
+  }
   for (const party of props.clerkAuthorizedParties ?? []) {
-    if (!Token.isUnresolved(party) && !/^https?:\/\/[^\s,/]+$/.test(party)) {
+    if (!isOrigin(party)) {
       throw new Error(`clerkAuthorizedParties entries are origins like 'https://app.example.com' (scheme and host, no path or comma), got '${party}'.`);
     }
   }

@@ -1,4 +1,5 @@
 export * from './secure-lambda-postgres';
+export * from './api-options';
 export * from './network';
 export * from './database';
 export * from './function';

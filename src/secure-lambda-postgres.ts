@@ -1,4 +1,4 @@
-import { Aws, Names, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,21 +9,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { RestApiOptions } from './api-options';
 import { DatabaseBastion } from './bastion';
 import { checkConnectionBudget } from './capacity/check';
 import { ConnectionBudget, ConnectionBudgetOptions } from './capacity/options';
+import { ENV } from './contract';
 import { SecureDatabase, SecureDatabaseOptions } from './database';
 import { PrivateEndpoints } from './endpoints';
 import { DatabaseFunction, DatabaseFunctionOptions } from './function';
 import { BackendAlarms, MonitoringOptions } from './monitoring';
 import { addOperations, rotationFunctionName } from './monitoring/setup';
 import { SecureNetwork, SecureNetworkOptions } from './network';
-import { acknowledge, inPacks, managedPolicy, skipCheckov } from './private/nag';
+import { createRestApi } from './private/rest-api';
+import { isOrigin } from './private/validate';
 
 /** Properties of `SecureLambdaPostgres`. Every one is optional; the defaults are secure. */
-export interface SecureLambdaPostgresProps extends SecureNetworkOptions, SecureDatabaseOptions, DatabaseFunctionOptions,
+export interface SecureLambdaPostgresProps extends SecureNetworkOptions, SecureDatabaseOptions, DatabaseFunctionOptions, RestApiOptions,
   ConnectionBudgetOptions, MonitoringOptions {
   /**
    * Whether to create VPC endpoints (S3 gateway; Secrets Manager and CloudWatch Logs interface
@@ -61,49 +63,6 @@ export interface SecureLambdaPostgresProps extends SecureNetworkOptions, SecureD
    * @default - a new key with automatic rotation
    */
   readonly encryptionKey?: kms.IKey;
-
-  /**
-   * Name of the API stage (the first path segment of `apiUrl`).
-   *
-   * @default 'prod'
-   */
-  readonly apiStageName?: string;
-
-  /**
-   * Steady-state request rate limit of the API stage, per second.
-   *
-   * @default 50
-   */
-  readonly apiThrottlingRateLimit?: number;
-
-  /**
-   * Burst limit of the API stage.
-   *
-   * @default 100
-   */
-  readonly apiThrottlingBurstLimit?: number;
-
-  /**
-   * Retention of the API access log.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly apiAccessLogRetention?: logs.RetentionDays;
-
-  /**
-   * ARN of an AWS WAF web ACL (regional) to associate with the API stage.
-   *
-   * @default - no web ACL
-   */
-  readonly apiWebAclArn?: string;
-
-  /**
-   * Whether to set up the account-wide role API Gateway needs to write execution logs
-   * (`AWS::ApiGateway::Account`). Turn off when the account already has one.
-   *
-   * @default true
-   */
-  readonly apiCloudWatchRole?: boolean;
 }
 
 /**
@@ -166,22 +125,9 @@ export class SecureLambdaPostgres extends Construct {
     validateProps(props);
 
     this.encryptionKey = props.encryptionKey ?? this.createKey();
-
-    this.network = new SecureNetwork(this, 'Network', {
-      ...props,
-      logEncryptionKey: this.encryptionKey,
-    });
+    this.network = new SecureNetwork(this, 'Network', { ...props, logEncryptionKey: this.encryptionKey });
     this.vpc = this.network.vpc;
-    const internet = this.network.hasInternetEgress;
-    if (!internet) {
-      if (!props.vpcEndpoints) {
-        throw new Error('The application subnets have no route to the internet (natGateways: 0, or isolated applicationSubnets), so the function could not reach Secrets Manager: set vpcEndpoints: true, or keep at least one NAT gateway.');
-      }
-      if (props.clerkSecretKey) {
-        throw new Error('clerkSecretKey verifies tokens against Clerk over the internet, but the application subnets have no route to it: pass clerkJwtKey for networkless verification, or keep at least one NAT gateway.');
-      }
-    }
-
+    validateEgress(props, this.network.hasInternetEgress);
     if (props.vpcEndpoints) {
       this.endpoints = new PrivateEndpoints(this, 'Endpoints', {
         vpc: this.vpc,
@@ -228,78 +174,26 @@ export class SecureLambdaPostgres extends Construct {
     this.function = this.databaseFunction.function;
     this.functionSecurityGroup = this.databaseFunction.securityGroup;
 
-    // HTTPS out: to the interface endpoints when there are some, and to the internet through NAT
-    // (Clerk, and AWS APIs without an endpoint) when there is a route.
-    const httpsClients: ec2.IConnectable[] = [this.databaseFunction];
-    if (this.rotationSecurityGroup) httpsClients.push(this.rotationSecurityGroup);
-
     if (props.bastion) {
-      this.bastion = new DatabaseBastion(this, 'Bastion', {
-        vpc: this.vpc,
-        subnets: this.network.applicationSubnets,
-        database: this.database,
-        instanceType: props.bastionInstanceType,
-      });
+      this.bastion = this.createBastion(props);
       this.bastionSecurityGroup = this.bastion.securityGroup;
-      if (!internet) {
-        // Session Manager has to be reachable without NAT.
-        this.endpoints!.addInterfaceEndpoint('Ssm', ec2.InterfaceVpcEndpointAwsService.SSM);
-        this.endpoints!.addInterfaceEndpoint('SsmMessages', ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES);
-        this.endpoints!.addInterfaceEndpoint('Ec2Messages', ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES);
-      }
-      httpsClients.push(this.bastion);
     }
+    this.allowHttps();
 
-    for (const client of httpsClients) {
-      this.endpoints?.allowFrom(client);
-      if (internet) {
-        client.connections.allowToAnyIpv4(ec2.Port.tcp(443), 'HTTPS to the internet through NAT');
-      }
-    }
-
-    this.apiAccessLogGroup = new logs.LogGroup(this, 'ApiAccessLogs', {
-      retention: props.apiAccessLogRetention ?? logs.RetentionDays.ONE_YEAR,
-      encryptionKey: this.encryptionKey,
-    });
-    this.api = new apigateway.LambdaRestApi(this, 'Api', {
-      // Metrics are keyed by API name: two backends in one account must not share one.
-      restApiName: Names.uniqueResourceName(this, { maxLength: 255 }),
+    const corsOrigins = props.apiCorsAllowedOrigins ?? props.clerkAuthorizedParties ?? [];
+    const rest = createRestApi(this, {
+      options: props,
       handler: this.function,
-      proxy: true,
-      description: 'Clerk-authenticated API backed by PostgreSQL',
-      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
-      cloudWatchRole: props.apiCloudWatchRole ?? true,
-      deployOptions: {
-        stageName: props.apiStageName ?? 'prod',
-        throttlingRateLimit: props.apiThrottlingRateLimit ?? 50,
-        throttlingBurstLimit: props.apiThrottlingBurstLimit ?? 100,
-        tracingEnabled: true,
-        metricsEnabled: true,
-        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-        // Full request logging would write Authorization headers into the execution log.
-        dataTraceEnabled: false,
-        accessLogDestination: new apigateway.LogGroupLogDestination(this.apiAccessLogGroup),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields({
-          caller: false,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: false,
-        }),
-      },
+      encryptionKey: this.encryptionKey,
+      defaultHandlerRoutes: !props.functionCode,
+      corsOrigins,
     });
+    this.api = rest.api;
+    this.apiAccessLogGroup = rest.accessLogGroup;
     this.apiUrl = this.api.url;
-    if (props.apiWebAclArn) {
-      new wafv2.CfnWebACLAssociation(this, 'ApiWebAcl', {
-        resourceArn: this.api.deploymentStage.stageArn,
-        webAclArn: props.apiWebAclArn,
-      });
+    if (corsOrigins.length > 0) {
+      this.function.addEnvironment(ENV.CORS_ALLOWED_ORIGINS, corsOrigins.join(','));
     }
-    this.acknowledgeApiRules(props);
 
     const operations = addOperations(this, {
       ...props,
@@ -322,31 +216,38 @@ export class SecureLambdaPostgres extends Construct {
     this.dashboard = operations.dashboard;
   }
 
-  private acknowledgeApiRules(props: SecureLambdaPostgresProps): void {
-    const clerk = 'Requests are authenticated inside the function, which verifies Clerk session tokens (signature, expiry, authorized parties) and answers 401; API Gateway has no Clerk authorizer and Cognito is not the identity provider.';
-    for (const method of this.api.methods) {
-      acknowledge(method, [{ id: 'AwsSolutions-APIG4', reason: clerk }, { id: 'AwsSolutions-COG4', reason: clerk }]);
-      skipCheckov(method, [{ id: 'CKV_AWS_59', comment: clerk }]);
+  private createBastion(props: SecureLambdaPostgresProps): DatabaseBastion {
+    const bastion = new DatabaseBastion(this, 'Bastion', {
+      vpc: this.vpc,
+      subnets: this.network.applicationSubnets,
+      database: this.database,
+      instanceType: props.bastionInstanceType,
+    });
+    if (!this.network.hasInternetEgress) {
+      // Session Manager has to be reachable without NAT.
+      this.endpoints!.addInterfaceEndpoint('Ssm', ec2.InterfaceVpcEndpointAwsService.SSM);
+      this.endpoints!.addInterfaceEndpoint('SsmMessages', ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES);
+      this.endpoints!.addInterfaceEndpoint('Ec2Messages', ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES);
     }
-    acknowledge(this.api, [{
-      id: 'AwsSolutions-APIG2',
-      reason: 'The proxy integration forwards every path to the function, which validates method, path, headers and token itself and answers JSON 4xx; there is no request model to validate against.',
-    }]);
-    const noCache = 'Caching is off: every response depends on the caller and the database, and cached authenticated responses could leak between users.';
-    skipCheckov(this.api.deploymentStage, [{ id: 'CKV_AWS_120', comment: noCache }]);
-    const waf = 'No web ACL by default: WAF rules and their cost are an account decision. Pass apiWebAclArn to associate one.';
-    acknowledge(this.api.deploymentStage, [
-      ...(props.apiWebAclArn ? [] : [{ id: 'AwsSolutions-APIG3', reason: waf }, ...inPacks('APIGWAssociatedWithWAF', waf, ['NIST.800.53.R5', 'PCI.DSS.321'])]),
-      ...inPacks('APIGWCacheEnabledAndEncrypted', noCache),
-      ...inPacks('APIGWSSLEnabled', 'A client certificate authenticates API Gateway to HTTP backends; this API integrates with Lambda, which API Gateway invokes through IAM.'),
-    ]);
-    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
-    if (cloudWatchRole) {
-      acknowledge(cloudWatchRole, [{
-        id: 'AwsSolutions-IAM4',
-        appliesTo: [managedPolicy('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
-        reason: 'The AWS managed policy API Gateway requires for its account-wide logging role; assumable only by API Gateway.',
-      }]);
+    return bastion;
+  }
+
+  /**
+   * HTTPS out: to the interface endpoints when there are some, and to the internet through NAT
+   * only for what needs it there. The function keeps it (Clerk's JWKS, and whatever your code
+   * calls); the rotation function and the bastion need it only for AWS APIs that no endpoint
+   * serves (Secrets Manager; SSM, whose endpoints exist only without NAT).
+   */
+  private allowHttps(): void {
+    const internet = this.network.hasInternetEgress;
+    const clients: Array<[ec2.IConnectable, boolean]> = [[this.databaseFunction, internet]];
+    if (this.rotationSecurityGroup) clients.push([this.rotationSecurityGroup, internet && !this.endpoints]);
+    if (this.bastion) clients.push([this.bastion, internet]);
+    for (const [client, toInternet] of clients) {
+      this.endpoints?.allowFrom(client);
+      if (toInternet) {
+        client.connections.allowToAnyIpv4(ec2.Port.tcp(443), 'HTTPS to the internet through NAT');
+      }
     }
   }
 
@@ -370,12 +271,27 @@ export class SecureLambdaPostgres extends Construct {
   }
 }
 
+function validateEgress(props: SecureLambdaPostgresProps, internet: boolean): void {
+  if (internet) return;
+  if (!props.vpcEndpoints) {
+    throw new Error('The application subnets have no route to the internet (natGateways: 0, or isolated applicationSubnets), so the function could not reach Secrets Manager: set vpcEndpoints: true, or keep at least one NAT gateway.');
+  }
+  if (props.clerkSecretKey) {
+    throw new Error('clerkSecretKey verifies tokens against Clerk over the internet, but the application subnets have no route to it: pass clerkJwtKey for networkless verification, or keep at least one NAT gateway.');
+  }
+}
+
 function validateProps(props: SecureLambdaPostgresProps): void {
   if (props.additionalInterfaceEndpoints && !props.vpcEndpoints) {
     throw new Error('additionalInterfaceEndpoints requires vpcEndpoints: true.');
   }
   if (props.bastionInstanceType && !props.bastion) {
     throw new Error('bastionInstanceType requires bastion: true.');
+  }
+  for (const origin of props.apiCorsAllowedOrigins ?? []) {
+    if (!isOrigin(origin)) {
+      throw new Error(`apiCorsAllowedOrigins entries are origins like 'https://app.example.com' (scheme and host, no path, no '*'), got '${origin}'.`);
+    }
   }
   for (const prop of ['apiThrottlingRateLimit', 'apiThrottlingBurstLimit'] as const) {
     const value = props[prop];

@@ -1,6 +1,7 @@
 import { App, Annotations as ConstructAnnotations, Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nag3 from 'cdk-nag';
 import * as nag2 from 'cdk-nag-v2';
 import { Egress, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
@@ -20,8 +21,12 @@ const CONFIGURATIONS: Array<[string, Configure]> = [
     vpcEndpoints: true,
     bastion: true,
     additionalInterfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SSM],
+    // CORS preflight methods and the issuer check.
+    clerkAuthorizedParties: ['https://app.example.com'],
+    clerkIssuer: 'https://clerk.example.com',
   })],
   ['a bring-your-own VPC', stack => ({ vpc: existingVpc(stack) })],
+  ['your own handler', () => ({ functionCode: lambda.Code.fromInline('exports.handler = async () => ({})'), functionHandler: 'index.handler' })],
   ['NAT instances and the concurrency cap from the budget', () => ({ egress: Egress.natInstances(), functionConcurrencyFromBudget: true })],
 ];
 
@@ -92,5 +97,18 @@ describe('acknowledgements', () => {
     for (const s of suppressions.filter((x: any) => /IAM[45]$/.test(x.id))) {
       expect(s.applies_to).toEqual(expect.arrayContaining([expect.stringMatching(/^(Policy::arn:<AWS::Partition>:iam::aws:policy\/|Resource::\*$)/)]));
     }
+  });
+
+  test('with default props, exactly the rules the README table justifies', () => {
+    const { stack: defaults } = build(CONFIGURATIONS[0][1]);
+    const ids = Object.values<any>(Template.fromStack(defaults).toJSON().Resources)
+      .flatMap(r => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []).map((a: any) => a.id as string));
+    const rules = [...new Set(ids.map(id => id.replace(/^(HIPAA\.Security|NIST\.800\.53\.R5|PCI\.DSS\.321|Serverless)-/, '')))].sort();
+    expect(rules).toEqual([
+      'APIGWAssociatedWithWAF', 'APIGWCacheEnabledAndEncrypted', 'APIGWSSLEnabled',
+      'AwsSolutions-APIG3', 'AwsSolutions-APIG4', 'AwsSolutions-COG4', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5',
+      'AwsSolutions-RDS11', 'AwsSolutions-RDS3',
+      'IAMNoInlinePolicy', 'LambdaConcurrency', 'LambdaDLQ', 'RDSMultiAZSupport', 'VPCNoUnrestrictedRouteToIGW',
+    ]);
   });
 });

@@ -225,12 +225,6 @@ describe('SecureLambdaPostgres with default props', () => {
   });
 
   describe('API', () => {
-    test('a regional REST API proxies every path to the function', () => {
-      template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
-      template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
-      template.resourceCountIs('AWS::ApiGateway::Method', 2);
-    });
-
     test('the stage is throttled, traced and access-logged without request bodies', () => {
       template.hasResourceProperties('AWS::ApiGateway::Stage', {
         StageName: 'prod',

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Egress, EgressMode, SecureLambdaPostgresProps } from '../src';
-import { existingVpc, groupIds, logicalId, securityGroupRules, subnetRefs, synth } from './util';
+import { CLERK_PEM, existingVpc, groupIds, logicalId, securityGroupRules, subnetRefs, synth } from './util';
 
 /** The default route (0.0.0.0/0) of each route table, as `table -> target`. */
 function defaultRoutes(template: Template): string[] {
@@ -105,7 +105,7 @@ describe('Egress.natInstances', () => {
 });
 
 describe('Egress.none', () => {
-  const props: SecureLambdaPostgresProps = { egress: Egress.none(), vpcEndpoints: true, clerkJwtKey: 'pem' };
+  const props: SecureLambdaPostgresProps = { egress: Egress.none(), vpcEndpoints: true, clerkJwtKey: CLERK_PEM };
 
   test('no internet gateway, no NAT, no default route, isolated application subnets', () => {
     const { template } = synth(props);

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DatabaseAuthentication } from '../src';
-import { existingVpc, roleStatements, subnetRefs, synth } from './util';
+import { CLERK_PEM, existingVpc, roleStatements, subnetRefs, synth } from './util';
 import { ENV as CONTRACT } from '../src/contract';
 
 const apiFunction = (template: any) => Object.values<any>(template.findResources('AWS::Lambda::Function', {
@@ -21,7 +21,7 @@ describe('network options', () => {
   });
 
   test('zero NAT gateways: no public subnets, no internet gateway, endpoints carry AWS traffic', () => {
-    const { template } = synth({ natGateways: 0, vpcEndpoints: true, clerkJwtKey: 'pem' });
+    const { template } = synth({ natGateways: 0, vpcEndpoints: true, clerkJwtKey: CLERK_PEM });
     template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     const tiers = Object.values<any>(template.findResources('AWS::EC2::Subnet')).map(s =>
@@ -77,7 +77,13 @@ describe('bastion', () => {
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 8, VolumeType: 'gp3' } }],
       SubnetId: { Ref: Match.stringLikeRegexp('Application') },
     });
+    // IMDSv2 on the instance, and in the launch template it is launched from.
+    template.hasResourceProperties('AWS::EC2::Instance', {
+      MetadataOptions: { HttpTokens: 'required' },
+      LaunchTemplate: { LaunchTemplateId: { Ref: Match.stringLikeRegexp('BastionLaunchTemplate') } },
+    });
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateName: Match.stringLikeRegexp('^teststack-backend-bastion-[0-9a-f]{8}-bastion$'),
       LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } },
     });
     const instance = Object.values<any>(template.findResources('AWS::EC2::Instance'))[0];
@@ -95,7 +101,7 @@ describe('bastion', () => {
   });
 
   test('without NAT the bastion gets Session Manager endpoints', () => {
-    const { template: t } = synth({ bastion: true, natGateways: 0, vpcEndpoints: true, clerkJwtKey: 'pem' });
+    const { template: t } = synth({ bastion: true, natGateways: 0, vpcEndpoints: true, clerkJwtKey: CLERK_PEM });
     for (const service of ['ssm', 'ssmmessages', 'ec2messages']) {
       t.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: `com.amazonaws.us-east-1.${service}` });
     }
@@ -210,14 +216,16 @@ describe('function options', () => {
 
   test('Clerk settings reach the environment by key and by reference, never by secret value', () => {
     const { stack, template } = synth(undefined, s => ({
-      clerkJwtKey: '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----',
+      clerkJwtKey: CLERK_PEM,
+      clerkIssuer: 'https://clerk.example.com',
       clerkSecretKey: new secretsmanager.Secret(s, 'ClerkSecretKey'),
       clerkAuthorizedParties: ['https://app.example.com', 'http://localhost:3000'],
     }));
     const fn = apiFunction(template);
     const clerkSecret = stack.getLogicalId(stack.node.findChild('ClerkSecretKey').node.defaultChild as any);
     expect(fn.Properties.Environment.Variables).toMatchObject({
-      [CONTRACT.CLERK_JWT_KEY]: '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----',
+      [CONTRACT.CLERK_JWT_KEY]: CLERK_PEM,
+      [CONTRACT.CLERK_ISSUER]: 'https://clerk.example.com',
       [CONTRACT.CLERK_SECRET_KEY_ARN]: { Ref: clerkSecret },
       [CONTRACT.CLERK_AUTHORIZED_PARTIES]: 'https://app.example.com,http://localhost:3000',
     });

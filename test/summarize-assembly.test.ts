@@ -28,6 +28,9 @@ beforeAll(() => {
   openSg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
   const closedSg = new ec2.SecurityGroup(open, 'ClosedSg', { vpc, description: 'locked down', allowAllOutbound: false });
   closedSg.addIngressRule(openSg, ec2.Port.tcp(5432));
+  // Only a standalone egress rule: CDK drops its placeholder, so EC2 keeps the default allow-all.
+  new ec2.SecurityGroup(open, 'LeakySg', { vpc, description: 'standalone egress only', allowAllOutbound: false })
+    .addEgressRule(closedSg, ec2.Port.tcp(5432));
   new lambda.Function(open, 'Fn', {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
@@ -75,10 +78,14 @@ test('counts subnets per tier, NAT gateways and public-IP auto-assignment', () =
   expect(closed).toContain('  NAT gateways: 0, internet gateways: 0');
 });
 
-test('warns about world-open ingress only for the open security group', () => {
+test('warns about world-open ingress and about EC2\'s default egress, only for the groups that have them', () => {
   const warnings = lines.filter(l => l.startsWith('WARNING:'));
-  expect(warnings).toHaveLength(1);
-  expect(warnings[0]).toMatch(/^WARNING: OpenSg\w+ allows ingress from 0\.0\.0\.0\/0 tcp 22$/);
+  expect(warnings).toHaveLength(2);
+  expect(warnings).toContainEqual(expect.stringMatching(/^WARNING: OpenSg\w+ allows ingress from 0\.0\.0\.0\/0 tcp 22$/));
+  expect(warnings).toContainEqual(expect.stringMatching(/^WARNING: LeakySg\w+ declares no inline egress, so EC2 lets it send anything anywhere$/));
+  const leaky = stackLines('OpenStack');
+  const at = leaky.findIndex(l => /^ {2}LeakySg\w+ /.test(l));
+  expect(leaky.slice(at + 2, at + 4).join(' ').replace(/\s+/g, ' ')).toMatch(/^ out: all traffic to 0\.0\.0\.0\/0 \(EC2 default: no inline egress declared\);? sg:ClosedSg\w+ tcp 5432$/);
   expect(stackLines('ClosedStack').some(l => l.includes('WARNING'))).toBe(false);
 });
 

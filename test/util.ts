@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'crypto';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -36,11 +37,17 @@ export interface Rule {
 }
 
 /**
- * Every rule of every security group in the template, inline or standalone, as
- * `group in|out peer protocol ports`. The database port appears as `Endpoint.Port` GetAtt in
- * rules CDK derives from the instance; it is rendered as 5432, the port the construct sets.
- * The "disallow all" placeholder CDK writes for a group without egress is left out, so a group
- * with no rules has no entry.
+ * Every rule EC2 enforces for the security groups of the template, as `group in|out peer protocol
+ * ports`, with peers named by logical id (or CIDR) and ports made literal. The model follows EC2
+ * and CloudFormation, not CDK:
+ * - a group's rules are its inline `SecurityGroupIngress`/`SecurityGroupEgress` plus every
+ *   standalone `AWS::EC2::SecurityGroupIngress`/`Egress` resource naming it;
+ * - a group created without inline egress keeps EC2's default egress rule, all traffic to
+ *   `0.0.0.0/0` (`-1 all`): standalone egress resources only add to it;
+ * - CDK's placeholder (`255.255.255.255/32 icmp 252-86`) matches no packet: it makes the egress
+ *   inline, and is itself left out, so a group with no rules has no entry.
+ * The database port appears as `Endpoint.Port` GetAtt in rules CDK derives from the instance; it
+ * is rendered as 5432, the port the construct sets.
  */
 export function securityGroupRules(template: Template): string[] {
   const resources = template.toJSON().Resources as Record<string, any>;
@@ -66,6 +73,7 @@ export function securityGroupRules(template: Template): string[] {
     const p = resource.Properties ?? {};
     if (resource.Type === 'AWS::EC2::SecurityGroup') {
       for (const r of p.SecurityGroupIngress ?? []) rules.push(render(id, 'in', r)!);
+      if ((p.SecurityGroupEgress ?? []).length === 0) rules.push(`${id} out 0.0.0.0/0 -1 all`);
       for (const r of p.SecurityGroupEgress ?? []) {
         const line = render(id, 'out', r);
         if (line) rules.push(line);
@@ -112,3 +120,6 @@ export function roleStatements(template: Template, fn: any): any[] {
     .filter(p => p.Properties.Roles.some((r: any) => r.Ref === role))
     .flatMap(p => p.Properties.PolicyDocument.Statement);
 }
+
+/** An RSA public key in PEM form, generated for this test run: what `clerkJwtKey` takes. */
+export const CLERK_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();

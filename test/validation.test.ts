@@ -1,9 +1,14 @@
+import { generateKeyPairSync } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SecureLambdaPostgresProps } from '../src';
-import { existingVpc, synth } from './util';
+import { CLERK_PEM, existingVpc, synth } from './util';
+
+const EC_PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 describe('invalid props fail at synth with a message that says what to do', () => {
   test.each<[string, SecureLambdaPostgresProps, RegExp]>([
@@ -31,6 +36,12 @@ describe('invalid props fail at synth with a message that says what to do', () =
     ['extra endpoints without endpoints', { additionalInterfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SSM] }, /additionalInterfaceEndpoints requires vpcEndpoints: true/],
     ['bastion type without bastion', { bastionInstanceType: new ec2.InstanceType('t4g.nano') }, /bastionInstanceType requires bastion: true/],
     ['zero throttling', { apiThrottlingRateLimit: 0 }, /apiThrottlingRateLimit must be greater than 0/],
+    ['a CORS origin with a wildcard', { apiCorsAllowedOrigins: ['*'] }, /apiCorsAllowedOrigins entries are origins .*no '\*'/],
+    ['a CORS origin with a path', { apiCorsAllowedOrigins: ['https://app.example.com/'] }, /apiCorsAllowedOrigins entries are origins/],
+    ['an issuer that is not an https origin', { clerkIssuer: 'http://clerk.example.com' }, /clerkIssuer is your Clerk Frontend API URL.*Frontend API URL/],
+    ['an issuer with a path', { clerkIssuer: 'https://clerk.example.com/v1' }, /clerkIssuer is your Clerk Frontend API URL/],
+    ['a Clerk key that is not a key', { clerkJwtKey: 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k' }, /clerkJwtKey is not a PEM public key.*Clerk Dashboard → API keys/],
+    ['a Clerk key that is not RSA', { clerkJwtKey: EC_PEM }, /clerkJwtKey is a ec key; Clerk signs session tokens with RS256/],
   ])('fails on %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });
@@ -97,5 +108,17 @@ describe('invalid props fail at synth with a message that says what to do', () =
       applicationSubnets: { subnetGroupName: 'app' },
       databaseSubnets: { subnetGroupName: 'data' },
     }))).toThrow(/no route to the internet/);
+  });
+
+  test("fails on the README's truncated placeholder key, naming the prop and where the key is", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const placeholder = /clerkJwtKey: '([^']+)'/.exec(readme)![1].replace(/\\n/g, '\n');
+    expect(placeholder).toMatch(/\.\.\./);
+    expect(() => synth({ clerkJwtKey: placeholder })).toThrow(/^clerkJwtKey is not a PEM public key.*Clerk Dashboard → API keys → Show JWT public key/);
+  });
+
+  test('accepts the key as the handler reads it: literal \\n escapes, one flattened line', () => {
+    expect(() => synth({ clerkJwtKey: CLERK_PEM.replace(/\n/g, '\\n') })).not.toThrow();
+    expect(() => synth({ clerkJwtKey: CLERK_PEM.replace(/\n/g, ' ') })).not.toThrow();
   });
 });

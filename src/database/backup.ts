@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { acknowledge, managedPolicy } from '../private/nag';
+import { physicalName } from '../private/names';
 
 /** A daily AWS Backup plan of the instance (`BackupPlan`) into a vault encrypted with the key. */
 export function addBackupPlan(scope: Construct, instance: rds.DatabaseInstance, encryptionKey: kms.IKey, removalPolicy: RemovalPolicy): void {
@@ -12,6 +13,8 @@ export function addBackupPlan(scope: Construct, instance: rds.DatabaseInstance, 
     removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   });
   const plan = new backup.BackupPlan(scope, 'BackupPlan', {
+    // CDK names a plan after its construct id ("BackupPlan"): a second stack in the account would collide.
+    backupPlanName: physicalName(scope, 'backup', 50),
     backupVault: vault,
     backupPlanRules: [backup.BackupPlanRule.daily(vault)],
   });

@@ -12,6 +12,7 @@ import { DatabaseAuthentication, ISecureDatabase, SecureDatabaseProps } from './
 import { createProxy } from './proxy';
 import { addRotation } from './rotation';
 import { validateDatabaseOptions } from './validate';
+import { closedSecurityGroup } from '../private/security-group';
 
 export * from './options';
 
@@ -59,15 +60,13 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
     this.authentication = props.databaseAuthentication ?? DatabaseAuthentication.PASSWORD;
 
     this.encryptionKey = props.encryptionKey ?? this.createKey(removalPolicy);
-    this.databaseSecurityGroup = new ec2.SecurityGroup(this, 'DatabaseSecurityGroup', {
+    this.databaseSecurityGroup = closedSecurityGroup(this, 'DatabaseSecurityGroup', {
       vpc: props.vpc,
       description: 'PostgreSQL instance: 5432 from the proxy only',
-      allowAllOutbound: false,
     });
-    this.proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
+    this.proxySecurityGroup = closedSecurityGroup(this, 'ProxySecurityGroup', {
       vpc: props.vpc,
       description: 'RDS Proxy: 5432 from allowed clients, to the instance only',
-      allowAllOutbound: false,
     });
     this.instance = createInstance(this, {
       props,
@@ -86,6 +85,7 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       securityGroup: this.proxySecurityGroup,
       databaseSecurityGroup: this.databaseSecurityGroup,
       authentication: this.authentication,
+      port: this.port,
     });
     this.endpoint = this.proxy.endpoint;
     this.connections = new ec2.Connections({

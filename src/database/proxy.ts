@@ -1,11 +1,10 @@
-import { Duration, Names } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { DatabaseAuthentication, SecureDatabaseProps } from './options';
 import { acknowledge, inPacks, INLINE_GRANTS } from '../private/nag';
-
-const PROXY_INGRESS_REASON = "PostgreSQL's port (5432) from the RDS Proxy's security group only, not from any CIDR; the rule cannot resolve the port because CDK writes it as the instance's Endpoint.Port attribute.";
+import { physicalName } from '../private/names';
 
 /** What the proxy is built from, resolved by `SecureDatabase`. */
 export interface ProxySettings {
@@ -14,12 +13,16 @@ export interface ProxySettings {
   readonly securityGroup: ec2.ISecurityGroup;
   readonly databaseSecurityGroup: ec2.ISecurityGroup;
   readonly authentication: DatabaseAuthentication;
+  /** The port the instance listens on. */
+  readonly port: number;
 }
 
 /** The RDS Proxy (`Proxy`) in the application subnets: TLS required, SCRAM, the pool tunables. */
 export function createProxy(scope: Construct, settings: ProxySettings): rds.DatabaseProxy {
   const { props, instance } = settings;
   const proxy = new rds.DatabaseProxy(scope, 'Proxy', {
+    // CDK names a proxy after its construct id ("Proxy"): a second stack in the account would collide.
+    dbProxyName: physicalName(scope, 'proxy', 60),
     // Also admits the proxy's security group to the instance on its port.
     proxyTarget: rds.ProxyTarget.fromInstance(instance),
     secrets: [instance.secret!],
@@ -36,15 +39,21 @@ export function createProxy(scope: Construct, settings: ProxySettings): rds.Data
     debugLogging: props.proxyDebugLogging ?? false,
   });
   acknowledge(proxy.node.findChild('IAMRole').node.findChild('DefaultPolicy'), inPacks('IAMNoInlinePolicy', INLINE_GRANTS));
-  const proxyIngress = settings.databaseSecurityGroup.node.children
-    .find(c => c.node.id.startsWith(`from ${Names.uniqueId(settings.securityGroup)}`));
-  if (proxyIngress) {
-    // Written by ProxyTarget.fromInstance with the port as the instance's Endpoint.Port token,
-    // which the rules cannot read; the peer is the proxy's security group only.
-    acknowledge(proxyIngress, [
-      ...inPacks('EC2RestrictedSSH', PROXY_INGRESS_REASON),
-      ...inPacks('EC2RestrictedCommonPorts', PROXY_INGRESS_REASON),
-    ]);
-  }
+  pinDatabasePort([settings.databaseSecurityGroup, settings.securityGroup], settings.port);
   return proxy;
+}
+
+/**
+ * `ProxyTarget.fromInstance` writes the proxy-to-instance rules (ingress on the instance's group,
+ * egress on the proxy's) with the port as the instance's `Endpoint.Port` attribute. The construct
+ * fixes that port, so the rules carry the number: reviewers, scanners and compliance rules can
+ * then read what is open.
+ */
+function pinDatabasePort(groups: ec2.ISecurityGroup[], port: number): void {
+  for (const rule of groups.flatMap(group => group.node.children)) {
+    if ((rule instanceof ec2.CfnSecurityGroupIngress || rule instanceof ec2.CfnSecurityGroupEgress) && Token.isUnresolved(rule.fromPort)) {
+      rule.fromPort = port;
+      rule.toPort = port;
+    }
+  }
 }

@@ -4,6 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PASSWORD_EXCLUDED_CHARACTERS } from './instance';
 import { SecureDatabaseProps } from './options';
+import { closedSecurityGroup } from '../private/security-group';
 
 /** What the rotation is built from, resolved by `SecureDatabase`. */
 export interface RotationSettings {
@@ -20,10 +21,9 @@ export interface RotationSettings {
  */
 export function addRotation(scope: Construct, settings: RotationSettings): ec2.SecurityGroup {
   const { props } = settings;
-  const securityGroup = new ec2.SecurityGroup(scope, 'RotationSecurityGroup', {
+  const securityGroup = closedSecurityGroup(scope, 'RotationSecurityGroup', {
     vpc: props.vpc,
     description: 'Secret rotation function: to the instance and Secrets Manager only',
-    allowAllOutbound: false,
   });
   new secretsmanager.SecretRotation(scope, 'SecretRotation', {
     application: secretsmanager.SecretRotationApplication.POSTGRES_ROTATION_SINGLE_USER,
