@@ -207,8 +207,6 @@ export class SecureLambdaPostgres extends Construct {
       },
       encryptionKey: this.encryptionKey,
       functionConcurrencyCap: budget.reservedConcurrency ?? budget.budget?.concurrencyLimit,
-      instanceType: props.databaseInstanceType,
-      allocatedStorage: props.databaseAllocatedStorage,
       maxConnections: budget.budget?.maxConnections,
     });
     this.alarms = operations.alarms;

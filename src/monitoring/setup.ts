@@ -15,8 +15,8 @@ export interface OperationsSettings extends MonitoringOptions {
   readonly encryptionKey: kms.IKey;
   readonly functionTimeout?: Duration;
   readonly functionConcurrencyCap?: number;
-  readonly instanceType?: ec2.InstanceType;
-  readonly allocatedStorage?: number;
+  readonly databaseInstanceType?: ec2.InstanceType;
+  readonly databaseAllocatedStorage?: number;
   readonly maxConnections?: number;
 }
 
@@ -40,8 +40,8 @@ export function addOperations(scope: Construct, settings: OperationsSettings): O
       topic: alarmTopic,
       functionTimeout: settings.functionTimeout,
       functionConcurrencyCap: settings.functionConcurrencyCap,
-      instanceType: settings.instanceType,
-      allocatedStorage: settings.allocatedStorage,
+      instanceType: settings.databaseInstanceType,
+      allocatedStorage: settings.databaseAllocatedStorage,
       maxConnections: settings.maxConnections,
     });
   }
