@@ -2,7 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { SecureDatabase } from './database';
 import { acknowledge, ignoreCfnLint, managedPolicy } from './private/nag';
-import { physicalName } from './private/names';
+import { launchWithImdsv2Template } from './private/imdsv2';
 import { closedSecurityGroup } from './private/security-group';
 
 /** Properties of `DatabaseBastion`. */
@@ -61,7 +61,7 @@ export class DatabaseBastion extends Construct implements ec2.IConnectable {
         volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
       }],
     });
-    this.requireImdsv2InLaunchTemplate();
+    launchWithImdsv2Template(this, this.instance.node.defaultChild as ec2.CfnInstance, 'bastion');
     this.connections = this.instance.connections;
     // CDK writes the availability zone of the subnet it picked.
     ignoreCfnLint(this.instance, ['W3010']);
@@ -76,18 +76,5 @@ export class DatabaseBastion extends Construct implements ec2.IConnectable {
 
     props.database.connections.allowDefaultPortFrom(this.instance, 'Bastion to the proxy');
     props.database.allowDirectAccessFrom(this.instance, 'Bastion to the instance');
-  }
-
-  /** cdk-nag 2 reads IMDSv2 only from a launch template: the same setting there, uniquely named. */
-  private requireImdsv2InLaunchTemplate(): void {
-    const template = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      launchTemplateName: physicalName(this, 'bastion', 128),
-      httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
-      requireImdsv2: true,
-    });
-    (this.instance.node.defaultChild as ec2.CfnInstance).launchTemplate = {
-      launchTemplateId: template.launchTemplateId,
-      version: template.latestVersionNumber,
-    };
   }
 }

@@ -245,7 +245,7 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
 }
 
 const DLQ_REASON = 'API Gateway invokes the function synchronously and returns its errors to the caller; a dead-letter queue only receives failed asynchronous invocations.';
-const CONCURRENCY_REASON = 'Reserving concurrency by default would fail in accounts with the default limit; API stage throttling bounds the load. Set functionReservedConcurrency to cap it.';
+const CONCURRENCY_REASON = 'Not reserved by default: reserving fails in accounts whose limit leaves under 100 unreserved (new accounts start at 10), and stage throttling bounds the load. The connection budget warns at synth with the cap the database allows; set functionConcurrencyFromBudget: true (or functionReservedConcurrency) to reserve it.';
 
 function validateFunctionOptions(props: DatabaseFunctionOptions): void {
   if (props.functionCode && !props.functionHandler) {

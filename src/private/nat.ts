@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { launchWithImdsv2Template } from './imdsv2';
 import { acknowledge, ignoreCfnLint, inPacks, managedPolicy, skipCheckov } from './nag';
 import { isWholeNumberIn } from './validate';
 import { Egress, EgressMode } from '../egress';
@@ -58,6 +59,7 @@ export function hardenNatInstances(provider: ec2.NatInstanceProviderV2, applicat
   for (const instance of provider.gatewayInstances) {
     const cfn = instance.instance;
     cfn.metadataOptions = { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 };
+    launchWithImdsv2Template(instance, cfn, 'nat');
     cfn.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8, deleteOnTermination: true } }];
     instance.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'));
     // CDK writes the availability zone of the subnet it picked.
@@ -68,8 +70,6 @@ export function hardenNatInstances(provider: ec2.NatInstanceProviderV2, applicat
       ...inPacks('EC2InstanceDetailedMonitoringEnabled', MONITORING_REASON, ['HIPAA.Security', 'NIST.800.53.R5']),
       ...inPacks('EC2InstanceNoPublicIp', PUBLIC_IP_REASON),
       ...inPacks('EC2InstancesInVPC', 'The instance is in a public subnet of this VPC, named in its network interface (NetworkInterfaces[0].SubnetId) because it asks for a public address; the rule reads only the top-level SubnetId.'),
-      // cdk-nag 3 reads MetadataOptions on the instance and passes; cdk-nag 2 reads only launch templates.
-      ...inPacks('EC2IMDSv2Enabled', 'IMDSv2 is required on the instance itself (MetadataOptions.HttpTokens: required); cdk-nag 2 looks for it only in a launch template.', ['HIPAA.Security', 'NIST.800.53.R5']),
     ]);
     skipCheckov(instance, [{ id: 'CKV_AWS_88', comment: PUBLIC_IP_REASON }]);
     acknowledge(instance.role.node.defaultChild!, [{
