@@ -14,6 +14,7 @@ import { SecureDatabase, SecureDatabaseOptions } from './database';
 import { PrivateEndpoints } from './endpoints';
 import { DatabaseFunction, DatabaseFunctionOptions } from './function';
 import { SecureNetwork, SecureNetworkOptions } from './network';
+import { writeLocalMetadata } from './private/local-metadata';
 import { acknowledge, inPacks, managedPolicy, skipCheckov } from './private/nag';
 
 /** Properties of `SecureLambdaPostgres`. Every one is optional; the defaults are secure. */
@@ -272,6 +273,15 @@ export class SecureLambdaPostgres extends Construct {
       });
     }
     this.acknowledgeApiRules(props);
+    writeLocalMetadata({
+      construct: this,
+      function: this.function,
+      restApi: this.api,
+      stage: this.api.deploymentStage,
+      proxy: this.proxy,
+      database: this.databaseInstance,
+      secret: this.secret,
+    });
   }
 
   private acknowledgeApiRules(props: SecureLambdaPostgresProps): void {

@@ -1,0 +1,123 @@
+import { randomUUID } from 'crypto';
+import { IncomingMessage, ServerResponse } from 'http';
+import { proxyEvent, parseProxyResponse } from './event';
+import { matchRoute } from './router';
+import { TokenBucket } from './throttle';
+import { ApiSpec } from '../assembly/model';
+import { FunctionPool, Invocation } from '../lambda/pool';
+
+/** API Gateway gives up on an integration after 29 seconds. */
+export const INTEGRATION_TIMEOUT_MS = 29_000;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** API Gateway's own error answers: `{ "message": ... }` with `x-amzn-ErrorType`. */
+export function gatewayError(res: ServerResponse, status: number, message: string, type: string, requestId: string = randomUUID()): void {
+  const body = JSON.stringify({ message });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId, 'x-amzn-errortype': type });
+  res.end(body);
+}
+
+/** Prints the platform's lines (REPORT, errors) the way Lambda and API Gateway log them. */
+export type PlatformLog = (line: string) => void;
+
+/**
+ * The REST API stage: stage path, throttling, resource matching, CORS preflight mocks, and Lambda
+ * proxy integration with the function's containers (502 for a failed invocation, 504 after 29 s).
+ */
+export class Gateway {
+  private readonly bucket?: TokenBucket;
+
+  constructor(private readonly api: ApiSpec, private readonly pool: FunctionPool, private readonly log: PlatformLog) {
+    if (api.throttle) this.bucket = new TokenBucket(api.throttle.rateLimit, api.throttle.burstLimit);
+  }
+
+  public handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const stagePrefix = `/${this.api.stageName}`;
+    if (url.pathname !== stagePrefix && !url.pathname.startsWith(`${stagePrefix}/`)) {
+      return gatewayError(res, 403, 'Forbidden', 'ForbiddenException');
+    }
+    if (this.bucket && !this.bucket.take()) {
+      return gatewayError(res, 429, 'Too Many Requests', 'TooManyRequestsException');
+    }
+    const path = url.pathname.slice(stagePrefix.length) || '/';
+    const match = matchRoute(this.api.resources, path, String(req.method));
+    if (!match) {
+      return gatewayError(res, 403, 'Missing Authentication Token', 'MissingAuthenticationTokenException');
+    }
+    const method = match.method;
+    if (method.kind === 'mock') {
+      const headers: Record<string, string> = { ...method.headers };
+      const origin = req.headers.origin;
+      if (origin && method.alternativeOrigins.includes(origin)) headers['Access-Control-Allow-Origin'] = origin;
+      res.writeHead(method.statusCode, { ...headers, 'x-amzn-requestid': randomUUID() });
+      return void res.end();
+    }
+    if (method.kind !== 'lambda' || !method.ours) {
+      this.log(`${req.method} ${path}: this integration (${method.kind === 'lambda' ? 'another function' : method.type}) is not emulated locally`);
+      return gatewayError(res, 500, 'Internal server error', 'InternalServerErrorException');
+    }
+    readBody(req).then((body) => {
+      if (!body) return gatewayError(res, 413, 'Request Too Long', 'RequestTooLongException');
+      const event = proxyEvent(req, {
+        apiId: this.api.logicalId,
+        stage: this.api.stageName,
+        resourcePath: match.resource.path,
+        path,
+        query: url.searchParams,
+        pathParameters: match.pathParameters,
+        body,
+      });
+      const requestId = (event.requestContext as { requestId: string }).requestId;
+      return this.integrate(event, requestId, res);
+    }).catch(() => gatewayError(res, 502, 'Internal server error', 'InternalServerErrorException'));
+  }
+
+  private async integrate(event: unknown, requestId: string, res: ServerResponse): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), INTEGRATION_TIMEOUT_MS);
+    });
+    const outcome = await Promise.race([this.pool.invoke(event, requestId), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.log(`Execution failed: Endpoint request timed out (RequestId: ${requestId})`);
+      return gatewayError(res, 504, 'Endpoint request timed out', 'InternalServerErrorException', requestId);
+    }
+    reportInvocation(this.log, requestId, outcome);
+    if (!outcome.ok) {
+      return gatewayError(res, outcome.kind === 'throttled' ? 500 : 502, 'Internal server error', 'InternalServerErrorException', requestId);
+    }
+    const response = parseProxyResponse(outcome.payload);
+    if (!response) {
+      this.log(`Execution failed due to configuration error: Malformed Lambda proxy response (RequestId: ${requestId})`);
+      return gatewayError(res, 502, 'Internal server error', 'InternalServerErrorException', requestId);
+    }
+    const headers: Record<string, string | string[]> = { 'content-type': 'application/json', ...response.headers, 'x-amzn-requestid': requestId };
+    res.writeHead(response.statusCode, { ...headers, 'content-length': response.body.length });
+    res.end(response.body);
+  }
+}
+
+/** Lambda's REPORT line, and the error line of a failed invocation. */
+export function reportInvocation(log: PlatformLog, requestId: string, outcome: Invocation): void {
+  if (!outcome.ok) {
+    log(`${outcome.errorType}: ${outcome.errorMessage}`);
+    if (outcome.kind === 'throttled') return;
+  }
+  const init = outcome.initMs === undefined ? '' : `\tInit Duration: ${outcome.initMs.toFixed(2)} ms`;
+  log(`REPORT RequestId: ${requestId}\tDuration: ${outcome.durationMs.toFixed(2)} ms${init}`);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

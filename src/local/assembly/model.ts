@@ -1,0 +1,67 @@
+import { LocalMetadata } from '../metadata';
+import { StackArtifact } from './manifest';
+
+/** One `SecureLambdaPostgres` found in a cloud assembly, read from its template. */
+export interface BackendSpec {
+  /** The construct path, e.g. `MyStack/Backend`. */
+  readonly name: string;
+  readonly stack: StackArtifact;
+  readonly metadata: LocalMetadata;
+  readonly function: FunctionSpec;
+  readonly api: ApiSpec;
+  readonly database: DatabaseSpec;
+  readonly proxy: ProxySpec;
+}
+
+export interface FunctionSpec {
+  readonly logicalId: string;
+  /** `file.export`, resolved against the code directory. */
+  readonly handler: string;
+  /** e.g. `nodejs24.x`. */
+  readonly runtime: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly reservedConcurrency?: number;
+  /** The template's `Environment.Variables`, values unresolved. */
+  readonly environment: { readonly [name: string]: unknown };
+  /** The code asset's directory in the assembly, or inline code (`Code.ZipFile`). */
+  readonly code: { readonly directory: string } | { readonly inline: string };
+}
+
+export interface ApiSpec {
+  readonly logicalId: string;
+  readonly stageName: string;
+  /** The stage's `/*` `*` method setting, when it sets throttling. */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly resources: readonly ApiResource[];
+}
+
+/** One API Gateway resource: its path (`/`, `/{proxy+}`, `/items/{id}`) and methods. */
+export interface ApiResource {
+  readonly path: string;
+  readonly methods: { readonly [httpMethod: string]: ApiMethod };
+}
+
+/** What a method does locally. */
+export type ApiMethod =
+  /** Lambda proxy integration; `ours` when it targets the backend's function. */
+  | { readonly kind: 'lambda'; readonly ours: boolean }
+  /** A MOCK integration (CORS preflight): a fixed status and headers. */
+  | { readonly kind: 'mock'; readonly statusCode: number; readonly headers: Readonly<Record<string, string>>; readonly alternativeOrigins: readonly string[] }
+  /** Anything else (HTTP, AWS service integrations): not emulated. */
+  | { readonly kind: 'unsupported'; readonly type: string };
+
+export interface DatabaseSpec {
+  readonly logicalId: string;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  readonly port: number;
+  /** e.g. `18` or `16.4`. */
+  readonly engineVersion?: string;
+}
+
+export interface ProxySpec {
+  readonly logicalId: string;
+  readonly requireTls: boolean;
+  readonly idleClientTimeoutSeconds: number;
+}
