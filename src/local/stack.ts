@@ -59,6 +59,8 @@ async function ensurePortFree(host: string, port: number): Promise<void> {
  */
 export async function startLocalStack(o: StackOptions, supervisor: Supervisor, say: (line: string) => void): Promise<LocalStack> {
   const specs = discoverBackends(path.resolve(o.assembly), o.stack);
+  const recovered = supervisor.recoverAbandoned();
+  if (recovered) say(recovered);
   const placements = loopbackPlacements();
   for (let i = 0; i < specs.length; i++) await ensurePortFree(placements.public.host, o.port === 0 ? 0 : o.port + i);
   const pgbouncer = o.proxy === 'none' ? undefined : findPgbouncer();

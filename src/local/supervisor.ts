@@ -5,6 +5,7 @@ import * as path from 'path';
 import { FromComponent, ToComponent } from './components/protocol';
 import { UsageError } from './errors';
 import { Placement, placed } from './placement';
+import { RunRegistry } from './registry';
 
 /** How a server is started and stopped. */
 export interface ServerOptions {
@@ -36,10 +37,18 @@ export class Supervisor {
   private readonly dirs: string[] = [];
   private stopping = false;
 
+  constructor(private readonly registry = new RunRegistry()) {}
+
+  /** Stop what earlier runs that were killed left behind; a line to print when there was some. */
+  public recoverAbandoned(): string | undefined {
+    return this.registry.recoverAbandoned();
+  }
+
   /** A new temporary directory, removed by {@link stop}. */
   public makeTempDir(prefix: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `slp-${prefix}-`));
     this.dirs.push(dir);
+    this.registry.addDir(dir);
     return dir;
   }
 
@@ -56,7 +65,7 @@ export class Supervisor {
     if (child.pid === undefined) {
       throw new UsageError(`${name} could not be started (${line.command} not found or not executable)`);
     }
-    this.tracked.push({ name, child, pid: child.pid, stopSignal: options.stopSignal ?? 'SIGTERM' });
+    this.track({ name, child, pid: child.pid, stopSignal: options.stopSignal ?? 'SIGTERM' });
     child.on('exit', (code, signal) => {
       if (!this.stopping) this.onUnexpectedExit?.(name, code, signal);
     });
@@ -80,7 +89,7 @@ export class Supervisor {
       child.on('message', (m: FromComponent) => {
         if (m.type === 'ready') done(() => resolve(m.info));
         else if (m.type === 'failed') done(() => reject(m.usage ? new UsageError(m.message) : new Error(`${name} failed to start: ${m.message}`)));
-        else if (m.type === 'spawned') this.tracked.push({ name: `${name} container`, pid: m.pid, stopSignal: 'SIGKILL' });
+        else if (m.type === 'spawned') this.track({ name: `${name} container`, pid: m.pid, stopSignal: 'SIGKILL' });
         else if (m.type === 'exited') this.forget(m.pid);
       });
       child.once('exit', (code) => done(() => reject(new Error(`${name} exited with code ${code} while starting`))));
@@ -88,9 +97,15 @@ export class Supervisor {
     return { child, info };
   }
 
+  private track(t: Tracked): void {
+    this.tracked.push(t);
+    this.registry.addProcess(t.pid, t.name);
+  }
+
   private forget(pid: number): void {
     const i = this.tracked.findIndex((t) => t.pid === pid && !t.child);
     if (i >= 0) this.tracked.splice(i, 1);
+    this.registry.removeProcess(pid);
   }
 
   /** Send a message to a running component. */
@@ -106,6 +121,7 @@ export class Supervisor {
     }
     this.tracked.length = 0;
     for (const dir of this.dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+    this.registry.close();
   }
 }
 

@@ -5,7 +5,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { runCli, synthApp, tempDir } from './helpers';
+import { CliRun, runCli, synthApp, tempDir } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -84,3 +84,24 @@ test.each([
   [['launch'], /^secure-lambda-postgres: unknown command launch \(commands: local\); see secure-lambda-postgres --help$/],
   [['local', 'token', '--ttl', '0'], /^secure-lambda-postgres: local token: --ttl must be 1 to 86400 seconds, got 0$/],
 ])('bad arguments %j', (args, message) => expectUsageError(args, message));
+
+test('a run killed with SIGKILL leaves PostgreSQL behind; the next run stops it and removes its files', async () => {
+  const killed = CliRun.start(['local', 'serve', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--port', '0']);
+  try {
+    await killed.waitFor(/^ready in /m);
+    process.kill(killed.pid, 'SIGKILL');
+    await killed.exited;
+    // The Node.js servers exit with their supervisor; PostgreSQL cannot know it is gone.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(killed.leftovers().some((p) => /postgres/.test(p))).toBe(true);
+    const next = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none']);
+    next.run.cleanup();
+    expect(next.code).toBe(0);
+    expect(next.stdout).toMatch(new RegExp(`^cleaned up after an earlier run that did not stop \\(pid ${killed.pid}\\): [1-9]\\d* process(es)? stopped, its temporary files removed$`, 'm'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(killed.leftovers()).toEqual([]);
+    expect(killed.leftoverFiles()).toEqual([]);
+  } finally {
+    killed.cleanup();
+  }
+});
