@@ -27,7 +27,8 @@ export type PlatformLog = (line: string) => void;
 export class Gateway {
   private readonly bucket?: TokenBucket;
 
-  constructor(private readonly api: ApiSpec, private readonly pool: FunctionPool, private readonly log: PlatformLog) {
+  constructor(private readonly api: ApiSpec, private readonly pool: FunctionPool, private readonly log: PlatformLog,
+    private readonly integrationTimeoutMs = INTEGRATION_TIMEOUT_MS) {
     if (api.throttle) this.bucket = new TokenBucket(api.throttle.rateLimit, api.throttle.burstLimit);
   }
 
@@ -76,7 +77,7 @@ export class Gateway {
   private async integrate(event: unknown, requestId: string, res: ServerResponse): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), INTEGRATION_TIMEOUT_MS);
+      timer = setTimeout(() => resolve('timeout'), this.integrationTimeoutMs);
     });
     const outcome = await Promise.race([this.pool.invoke(event, requestId), timedOut]);
     clearTimeout(timer);
