@@ -61,6 +61,15 @@ export interface RunningBackend extends BackendPlan {
   readonly lambdaUrl: string;
   readonly pgpassFile: string;
   readonly notes: readonly string[];
+  /** Run the function and API of a new synth of the same backend; returns its notes. */
+  reload(next: BackendSpec): readonly string[];
+}
+
+/** What the API component runs for a function: the stage and the containers' configuration. */
+interface FunctionConfig {
+  readonly api: ApiConfig['api'];
+  readonly pool: ApiConfig['pool'];
+  readonly notes: string[];
 }
 
 export async function planBackend(spec: BackendSpec, index: number, count: number, apiPort: number, shared: SharedParts): Promise<BackendPlan> {
@@ -121,41 +130,58 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
       idleClientTimeoutSeconds: spec.proxy.idleClientTimeoutSeconds,
     });
   }
-  const codeDir = codeDirectory(spec, dir);
-  const { env, notes } = functionEnvironment(spec, {
-    proxy: proxy ?? database,
-    database,
-    secretArn: plan.secretArn,
-    secretsManagerUrl: await secretsManagerUrl,
-    region: shared.region,
-    account: shared.account,
-    credentials: shared.credentials,
-    caFile: shared.certs.caFile,
-    clerkPublicKeyPem: shared.clerkPublicKeyPem,
-    sdkDir: sdkDir(),
-    codeDir,
-    overrides: shared.env,
-  });
+  const smUrl = await secretsManagerUrl;
+  // The function's part of the configuration, again for each new synth of the app (reload).
+  const functionConfig = (next: BackendSpec): FunctionConfig => {
+    const { env, notes } = functionEnvironment(next, {
+      proxy: proxy ?? database,
+      database,
+      secretArn: plan.secretArn,
+      secretsManagerUrl: smUrl,
+      region: shared.region,
+      account: shared.account,
+      credentials: shared.credentials,
+      caFile: shared.certs.caFile,
+      clerkPublicKeyPem: shared.clerkPublicKeyPem,
+      sdkDir: sdkDir(),
+      codeDir: codeDirectory(next, dir),
+      overrides: shared.env,
+    });
+    const pool: ApiConfig['pool'] = {
+      workerScript: workerScript(),
+      environment: env,
+      placement: placements.application,
+      timeoutMs: next.function.timeoutSeconds * 1000,
+      maxContainers: shared.maxContainers,
+      reservedConcurrency: next.function.reservedConcurrency,
+    };
+    return { api: next.api, pool, notes };
+  };
+  const { api, pool, notes } = functionConfig(spec);
   const config: ApiConfig = {
-    api: spec.api,
+    api,
+    pool,
     functionNames: [spec.function.logicalId, spec.name, `${spec.name}/Function`],
     host: placements.public.host,
     port: plan.apiPort,
     lambdaPort: 0,
-    pool: {
-      workerScript: workerScript(),
-      environment: env,
-      placement: placements.application,
-      timeoutMs: spec.function.timeoutSeconds * 1000,
-      maxContainers: shared.maxContainers,
-      reservedConcurrency: spec.function.reservedConcurrency,
-    },
   };
-  const { info } = await supervisor.startComponent('api', `API ${spec.name}`, placements.public, config);
+  const { child, info } = await supervisor.startComponent('api', `API ${spec.name}`, placements.public, config);
   const pgpassFile = path.join(dir, 'pgpass');
   fs.writeFileSync(pgpassFile, `${database.host}:${database.port}:*:${database.user}:${password.replace(/[:\\]/g, '\\$&')}\n`, { mode: 0o600 });
   const host = placements.public.host;
-  return { ...plan, pgpassFile, notes, apiUrl: `http://${host}:${info.port}/${spec.api.stageName}/`, lambdaUrl: `http://${host}:${info.lambdaPort}` };
+  return {
+    ...plan,
+    pgpassFile,
+    notes,
+    apiUrl: `http://${host}:${info.port}/${spec.api.stageName}/`,
+    lambdaUrl: `http://${host}:${info.lambdaPort}`,
+    reload: (next) => {
+      const update = functionConfig(next);
+      supervisor.tell(child, { type: 'reload', api: update.api, pool: update.pool });
+      return update.notes;
+    },
+  };
 }
 
 /** The code directory the containers load: the asset, or inline code written as index.js. */

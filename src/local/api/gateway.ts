@@ -25,11 +25,17 @@ export type PlatformLog = (line: string) => void;
  * proxy integration with the function's containers (502 for a failed invocation, 504 after 29 s).
  */
 export class Gateway {
-  private readonly bucket?: TokenBucket;
+  private bucket?: TokenBucket;
 
-  constructor(private readonly api: ApiSpec, private readonly pool: FunctionPool, private readonly log: PlatformLog,
+  constructor(private api: ApiSpec, private readonly pool: FunctionPool, private readonly log: PlatformLog,
     private readonly integrationTimeoutMs = INTEGRATION_TIMEOUT_MS) {
-    if (api.throttle) this.bucket = new TokenBucket(api.throttle.rateLimit, api.throttle.burstLimit);
+    this.update(api);
+  }
+
+  /** Serve a new synth's stage: its resources, methods and throttling. */
+  public update(api: ApiSpec): void {
+    this.api = api;
+    this.bucket = api.throttle ? new TokenBucket(api.throttle.rateLimit, api.throttle.burstLimit) : undefined;
   }
 
   public handle(req: IncomingMessage, res: ServerResponse): void {

@@ -1,6 +1,7 @@
 import { oneLine } from '../errors';
 import { Supervisor } from '../supervisor';
 import { stackOptions } from './options';
+import { watchAssembly } from './reload';
 import { firstHealth, Say, startAndDescribe } from './startup';
 
 /**
@@ -35,6 +36,9 @@ export async function serve(argv: readonly string[], say: Say): Promise<number> 
       };
       const health = await firstHealth(stack.backends[0].apiUrl);
       say(`ready in ${health.seconds.toFixed(2)} s (first GET ${stack.backends[0].apiUrl}health answered ${health.status}); Ctrl-C stops everything`);
+      say('watching the assembly: run `cdk synth` again and the functions run the new code');
+      const unwatch = watchAssembly(options.assembly, options.stack, stack, say);
+      void stopped.then(unwatch);
     }
   } catch (err) {
     if (exitCode !== undefined) {

@@ -97,16 +97,18 @@ export async function verify(argv: readonly string[], say: Say): Promise<number>
   try {
     const health = await firstHealth(stack.backends[0].apiUrl);
     say(`ready in ${health.seconds.toFixed(2)} s (first /health answered ${health.status})`);
+    // The function's log lines go to the terminal while the checks run; the table comes after.
+    const table: string[] = [];
     for (const b of stack.backends) {
-      say('');
-      say(`${b.spec.name}`);
-      say(`${'check'.padEnd(60)} result  detail`);
+      table.push('', b.spec.name, `${'check'.padEnd(60)} result  detail`);
       for (const check of checksFor(b)) {
         const result = await check.run().catch((err): Result => ({ ok: false, detail: oneLine(err) }));
         result.ok ? passed++ : failed++;
-        say(`${check.name.padEnd(60)} ${result.ok ? 'PASS  ' : 'FAIL  '}  ${result.detail}`);
+        table.push(`${check.name.padEnd(60)} ${result.ok ? 'PASS  ' : 'FAIL  '}  ${result.detail}`);
       }
     }
+    await supervisor.stop();
+    table.forEach((line) => say(line));
   } finally {
     await supervisor.stop();
   }

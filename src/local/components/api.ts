@@ -52,6 +52,11 @@ export const startApi: ComponentStarter = async (config: ApiConfig, notify) => {
   await warm;
   return {
     info: { port, lambdaPort },
+    onMessage: (m) => {
+      if (m.type !== 'reload') return;
+      gateway.update(m.api as ApiSpec);
+      pool.reconfigure({ ...(m.pool as ApiConfig['pool']), onSpawn: (pid) => notify({ type: 'spawned', pid }), onExit: (pid) => notify({ type: 'exited', pid }) });
+    },
     stop: async () => {
       for (const server of [apiServer, lambdaServer]) {
         server.closeAllConnections();

@@ -4,7 +4,9 @@
 export type ToComponent =
   | { readonly type: 'start'; readonly config: unknown }
   /** Secrets Manager: create or update a secret (rotation). */
-  | { readonly type: 'put-secret'; readonly arn: string; readonly value: string };
+  | { readonly type: 'put-secret'; readonly arn: string; readonly value: string }
+  /** API: serve a new synth of the app (new code, environment, routes); `api` and `pool` as in its config. */
+  | { readonly type: 'reload'; readonly api: unknown; readonly pool: unknown };
 
 /** Component → supervisor. */
 export type FromComponent =

@@ -23,8 +23,26 @@ export class FunctionPool {
   private readonly waiters: Array<(c: Container | undefined) => void> = [];
   private starting = 0;
   private stopped = false;
+  /** Containers started from earlier options (before a reload): stopped instead of reused. */
+  private readonly retired = new Set<Container>();
 
-  constructor(private readonly options: PoolOptions) {}
+  constructor(private options: PoolOptions) {}
+
+  /**
+   * New code or settings (a new synth): containers start from these from now on; idle ones are
+   * stopped now, busy ones when their invocation ends.
+   */
+  public reconfigure(options: PoolOptions): void {
+    this.options = options;
+    for (const c of this.all) this.retired.add(c);
+    for (const c of this.idle.splice(0)) this.discard(c);
+  }
+
+  private discard(container: Container): void {
+    this.all.delete(container);
+    this.retired.delete(container);
+    void container.stop();
+  }
 
   private get cap(): number {
     const reserved = this.options.reservedConcurrency;
@@ -99,11 +117,10 @@ export class FunctionPool {
   }
 
   private release(container: Container): void {
-    if (!container.alive || this.stopped) {
-      this.all.delete(container);
-      if (this.stopped) void container.stop();
+    if (!container.alive || this.stopped || this.retired.has(container)) {
+      this.discard(container);
       // A dead container's place is free: a waiter may start a new one.
-      const waiter = this.waiters.shift();
+      const waiter = this.stopped ? undefined : this.waiters.shift();
       if (waiter) this.startContainer().then((s) => waiter(s.container), () => waiter(undefined));
       return;
     }
