@@ -73,6 +73,8 @@ export function functionEnvironment(spec: BackendSpec, l: LocalEndpoints): { env
     AWS_LAMBDA_FUNCTION_NAME: spec.function.logicalId,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.function.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    ...(spec.function.logFormat ? { AWS_LAMBDA_LOG_FORMAT: spec.function.logFormat } : {}),
+    ...(spec.function.logLevel ? { AWS_LAMBDA_LOG_LEVEL: spec.function.logLevel } : {}),
     AWS_REGION: l.region,
     AWS_DEFAULT_REGION: l.region,
     AWS_ACCESS_KEY_ID: l.credentials.accessKeyId,

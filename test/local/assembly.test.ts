@@ -38,7 +38,8 @@ test('discovery reads the function, API, database and proxy from the template', 
   expect(b.name).toBe('LocalTest/Backend');
   expect(b.function).toMatchObject({ handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds: 10, memoryMb: 512, reservedConcurrency: 3 });
   expect(fs.existsSync(path.join((b.function.code as { directory: string }).directory, 'index.js'))).toBe(true);
-  expect(b.api).toMatchObject({ stageName: 'v1', throttle: { rateLimit: 7, burstLimit: 9 } });
+  expect(b.api).toMatchObject({ stageName: 'v1', throttle: { rateLimit: 7, burstLimit: 9 }, accessLogFormat: expect.stringContaining('"status":"$context.status"') });
+  expect(b.function).toMatchObject({ logFormat: 'JSON' });
   expect(b.api.resources.map((r) => [r.path, r.methods.ANY])).toEqual(expect.arrayContaining([['/', { kind: 'lambda', ours: true }], ['/{proxy+}', { kind: 'lambda', ours: true }]]));
   expect(b.database).toMatchObject({ databaseName: 'orders', masterUsername: 'postgres', port: 5432, engineVersion: '18' });
   expect(b.proxy).toMatchObject({ requireTls: true, idleClientTimeoutSeconds: 1800 });

@@ -102,6 +102,18 @@ const pgbouncerSkip = pgbouncerUnavailable();
     }
   });
 
+  test('each request gets an access log line in the stage\'s format, as API Gateway writes it', async () => {
+    await http(`${api}health`);
+    const line = (await serve.waitFor(/^\{"requestId":"[0-9a-f-]{36}","ip":"127\.0\.0\.1","requestTime":"\d\d\/\w{3}\/\d{4}:[\d:]+ \+0000","httpMethod":"GET","resourcePath":"\/\{proxy\+\}","status":"200","protocol":"HTTP\/1\.1","responseLength":"\d+"\}$/m))[0];
+    expect(JSON.parse(line).status).toBe('200');
+  });
+
+  test('--help prints the usage and exits 0', async () => {
+    const { code, stdout } = await runCli(['local', 'serve', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^secure-lambda-postgres local serve {2}\[--assembly DIR\]/m);
+  });
+
   test('SIGTERM stops every process and removes every temp dir', async () => {
     const exit = await serve.stop('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });

@@ -1,8 +1,9 @@
-import { randomBytes, randomUUID } from 'crypto';
+import { randomBytes } from 'crypto';
 import { IncomingMessage } from 'http';
 
 /** What the proxy event needs to know about the API and the matched resource. */
 export interface EventContext {
+  readonly requestId: string;
   readonly apiId: string;
   readonly stage: string;
   readonly resourcePath: string;
@@ -29,7 +30,6 @@ export function proxyEvent(req: IncomingMessage, c: EventContext): Record<string
   }
   const hasQuery = Object.keys(query).length > 0;
   const now = new Date();
-  const requestId = randomUUID();
   const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   const text = c.body.toString('utf8');
   // API Gateway passes a body through as text unless binary media types are configured.
@@ -53,7 +53,7 @@ export function proxyEvent(req: IncomingMessage, c: EventContext): Record<string
       identity: { sourceIp, userAgent: req.headers['user-agent'] ?? null },
       path: `/${c.stage}${c.path}`,
       protocol: `HTTP/${req.httpVersion}`,
-      requestId,
+      requestId: c.requestId,
       requestTime: now.toUTCString(),
       requestTimeEpoch: now.getTime(),
       resourceId: 'local',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { IncomingMessage, ServerResponse } from 'http';
+import { accessLogLine } from './access-log';
 import { proxyEvent, parseProxyResponse } from './event';
 import { matchRoute } from './router';
 import { TokenBucket } from './throttle';
@@ -39,45 +40,66 @@ export class Gateway {
   }
 
   public handle(req: IncomingMessage, res: ServerResponse): void {
+    const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const stagePrefix = `/${this.api.stageName}`;
+    const path = url.pathname.slice(stagePrefix.length) || '/';
+    let resourcePath = '-';
+    const format = this.api.accessLogFormat;
+    if (format) {
+      const requestTime = new Date();
+      res.once('finish', () => this.log(accessLogLine(format, {
+        requestId,
+        requestTime,
+        resourcePath,
+        path,
+        stage: this.api.stageName,
+        status: res.statusCode,
+        sourceIp: (req.socket.remoteAddress ?? '-').replace(/^::ffff:/, ''),
+        userAgent: req.headers['user-agent'],
+        httpMethod: String(req.method),
+        protocol: `HTTP/${req.httpVersion}`,
+        responseLength: Number(res.getHeader('content-length') ?? 0),
+      })));
+    }
+    const fail = (status: number, message: string, type: string) => gatewayError(res, status, message, type, requestId);
     if (url.pathname !== stagePrefix && !url.pathname.startsWith(`${stagePrefix}/`)) {
-      return gatewayError(res, 403, 'Forbidden', 'ForbiddenException');
+      return fail(403, 'Forbidden', 'ForbiddenException');
     }
     if (this.bucket && !this.bucket.take()) {
-      return gatewayError(res, 429, 'Too Many Requests', 'TooManyRequestsException');
+      return fail(429, 'Too Many Requests', 'TooManyRequestsException');
     }
-    const path = url.pathname.slice(stagePrefix.length) || '/';
     const match = matchRoute(this.api.resources, path, String(req.method));
     if (!match) {
-      return gatewayError(res, 403, 'Missing Authentication Token', 'MissingAuthenticationTokenException');
+      return fail(403, 'Missing Authentication Token', 'MissingAuthenticationTokenException');
     }
+    resourcePath = match.resource.path;
     const method = match.method;
     if (method.kind === 'mock') {
       const headers: Record<string, string> = { ...method.headers };
       const origin = req.headers.origin;
       if (origin && method.alternativeOrigins.includes(origin)) headers['Access-Control-Allow-Origin'] = origin;
-      res.writeHead(method.statusCode, { ...headers, 'x-amzn-requestid': randomUUID() });
+      res.writeHead(method.statusCode, { ...headers, 'x-amzn-requestid': requestId });
       return void res.end();
     }
     if (method.kind !== 'lambda' || !method.ours) {
       this.log(`${req.method} ${path}: this integration (${method.kind === 'lambda' ? 'another function' : method.type}) is not emulated locally`);
-      return gatewayError(res, 500, 'Internal server error', 'InternalServerErrorException');
+      return fail(500, 'Internal server error', 'InternalServerErrorException');
     }
     readBody(req).then((body) => {
-      if (!body) return gatewayError(res, 413, 'Request Too Long', 'RequestTooLongException');
+      if (!body) return fail(413, 'Request Too Long', 'RequestTooLongException');
       const event = proxyEvent(req, {
+        requestId,
         apiId: this.api.logicalId,
         stage: this.api.stageName,
-        resourcePath: match.resource.path,
+        resourcePath,
         path,
         query: url.searchParams,
         pathParameters: match.pathParameters,
         body,
       });
-      const requestId = (event.requestContext as { requestId: string }).requestId;
       return this.integrate(event, requestId, res);
-    }).catch(() => gatewayError(res, 502, 'Internal server error', 'InternalServerErrorException'));
+    }).catch(() => fail(502, 'Internal server error', 'InternalServerErrorException'));
   }
 
   private async integrate(event: unknown, requestId: string, res: ServerResponse): Promise<void> {

@@ -18,7 +18,9 @@ export function readApi(template: Template, restApiId: string, stageId: string, 
   const throttle = typeof all?.ThrottlingRateLimit === 'number' && typeof all?.ThrottlingBurstLimit === 'number'
     ? { rateLimit: all.ThrottlingRateLimit, burstLimit: all.ThrottlingBurstLimit }
     : undefined;
-  return { logicalId: restApiId, stageName, throttle, resources: readResources(resources, restApiId, functionId) };
+  const format = stageProps.AccessLogSetting?.Format;
+  const accessLogFormat = typeof format === 'string' ? format : undefined;
+  return { logicalId: restApiId, stageName, throttle, accessLogFormat, resources: readResources(resources, restApiId, functionId) };
 }
 
 function readResources(resources: Record<string, TemplateResource>, restApiId: string, functionId: string): ApiResource[] {

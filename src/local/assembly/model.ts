@@ -22,6 +22,9 @@ export interface FunctionSpec {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly reservedConcurrency?: number;
+  /** `LoggingConfig`: Lambda tells the runtime through AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL. */
+  readonly logFormat?: string;
+  readonly logLevel?: string;
   /** The template's `Environment.Variables`, values unresolved. */
   readonly environment: { readonly [name: string]: unknown };
   /** The code asset's directory in the assembly, or inline code (`Code.ZipFile`). */
@@ -33,6 +36,8 @@ export interface ApiSpec {
   readonly stageName: string;
   /** The stage's `/*` `*` method setting, when it sets throttling. */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** The stage's `AccessLogSetting.Format`: one line per request, as API Gateway would log it. */
+  readonly accessLogFormat?: string;
   readonly resources: readonly ApiResource[];
 }
 

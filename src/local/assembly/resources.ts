@@ -30,6 +30,8 @@ export function readFunction(stack: StackArtifact, logicalId: string): FunctionS
     timeoutSeconds: typeof p.Timeout === 'number' ? p.Timeout : 3,
     memoryMb: typeof p.MemorySize === 'number' ? p.MemorySize : 128,
     reservedConcurrency: typeof p.ReservedConcurrentExecutions === 'number' ? p.ReservedConcurrentExecutions : undefined,
+    logFormat: typeof p.LoggingConfig?.LogFormat === 'string' ? p.LoggingConfig.LogFormat : undefined,
+    logLevel: typeof p.LoggingConfig?.ApplicationLogLevel === 'string' ? p.LoggingConfig.ApplicationLogLevel : undefined,
     environment: p.Environment?.Variables ?? {},
     code: readCode(stack, logicalId, r),
   };

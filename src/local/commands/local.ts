@@ -15,6 +15,10 @@ export const LOCAL_USAGE = [
 /** `secure-lambda-postgres local <serve|verify|token> ...`: the synthesized app on this machine. */
 export async function local(argv: readonly string[], say: Say): Promise<number> {
   const [sub, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h') || sub === '--help' || sub === '-h') {
+    say(LOCAL_USAGE);
+    return 0;
+  }
   const run = sub === undefined ? undefined : SUBCOMMANDS[sub];
   if (!run) {
     throw new UsageError(`local: ${sub === undefined ? 'missing subcommand' : `unknown subcommand ${sub}`}; use local serve, local verify or local token`);
