@@ -47,6 +47,6 @@ test('a new synth is served without a restart; the running invocation finishes o
   const old = (await slow).json;
   expect(old).toMatchObject({ version: 1 });
   expect(old.pid).not.toBe(fresh.pid);
-  expect((await serve.stop()).code).toBe(0);
+  expect((await serve.stop('SIGINT')).code).toBe(0);
   expect(serve.leftovers()).toEqual([]);
 });
