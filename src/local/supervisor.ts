@@ -36,6 +36,7 @@ export class Supervisor {
   private readonly tracked: Tracked[] = [];
   private readonly dirs: string[] = [];
   private stopping = false;
+  private stopped: Promise<void> | undefined;
 
   constructor(private readonly registry = new RunRegistry()) {}
 
@@ -113,8 +114,13 @@ export class Supervisor {
     if (child.connected) child.send(message);
   }
 
-  /** Stop every process (reverse start order; SIGKILL after 5 s) and remove the temp dirs. */
-  public async stop(): Promise<void> {
+  /** Stop every process (reverse start order; SIGKILL after 5 s) and remove the temp dirs. Idempotent. */
+  public stop(): Promise<void> {
+    this.stopped ??= this.stopAll();
+    return this.stopped;
+  }
+
+  private async stopAll(): Promise<void> {
     this.stopping = true;
     for (const t of [...this.tracked].reverse()) {
       await stopProcess(t);

@@ -105,3 +105,20 @@ test('a run killed with SIGKILL leaves PostgreSQL behind; the next run stops it 
     killed.cleanup();
   }
 });
+
+test('a server that dies while serving stops the whole stack, exit 1, nothing left', async () => {
+  const serve = CliRun.start(['local', 'serve', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--port', '0']);
+  try {
+    await serve.waitFor(/^ready in /m);
+    const postmaster = serve.leftovers().find((p) => /bin\/postgres -D/.test(p));
+    expect(postmaster).toBeDefined();
+    process.kill(Number(postmaster!.split(':')[0]), 'SIGKILL');
+    expect(await serve.exited).toEqual({ code: 1, signal: null });
+    expect(serve.stdout).toMatch(/^PostgreSQL exited unexpectedly \(SIGKILL\): stopping the local stack$/m);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(serve.leftovers()).toEqual([]);
+    expect(serve.leftoverFiles()).toEqual([]);
+  } finally {
+    serve.cleanup();
+  }
+});

@@ -3,8 +3,6 @@
 /** Supervisor → component. */
 export type ToComponent =
   | { readonly type: 'start'; readonly config: unknown }
-  /** Secrets Manager: create or update a secret (rotation). */
-  | { readonly type: 'put-secret'; readonly arn: string; readonly value: string }
   /** API: serve a new synth of the app (new code, environment, routes); `api` and `pool` as in its config. */
   | { readonly type: 'reload'; readonly api: unknown; readonly pool: unknown };
 

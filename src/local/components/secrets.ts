@@ -13,11 +13,5 @@ export interface SecretsConfig {
 export const startSecrets: ComponentStarter = async (config: SecretsConfig) => {
   const server = await LocalSecretsManager.start(config.region, config.accessKeyId, config.host);
   for (const { arn, value } of config.secrets) server.put(arn, value);
-  return {
-    info: { url: server.url },
-    onMessage: (m) => {
-      if (m.type === 'put-secret') server.put(m.arn, m.value);
-    },
-    stop: () => server.stop(),
-  };
+  return { info: { url: server.url }, stop: () => server.stop() };
 };
