@@ -82,9 +82,9 @@ const pgbouncerSkip = pgbouncerUnavailable();
 
   test('API Gateway semantics: the stage path, unknown stages, throttling', async () => {
     expect((await http(api.replace('/prod/', '/dev/') + 'health')).json).toEqual({ message: 'Forbidden' });
-    // Burst 40 at 1 request/s: a burst of 60 is cut off with API Gateway's 429.
-    const statuses = await Promise.all(Array.from({ length: 60 }, () => http(`${api}health`).then((r) => r.status)));
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+    // Burst 40 at 1 request/s: 100 at once are cut off with API Gateway's 429 after about 40.
+    const statuses = await Promise.all(Array.from({ length: 100 }, () => http(`${api}health`).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(30);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
   });
 
