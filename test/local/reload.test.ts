@@ -14,8 +14,8 @@ const handler = (version: number) => `exports.handler = async (event) => {
 
 let root: string;
 let serve: CliRun | undefined;
-afterAll(() => {
-  serve?.cleanup();
+afterAll(async () => {
+  await serve?.cleanup();
   fs.rmSync(root, { recursive: true, force: true });
 });
 
@@ -48,5 +48,5 @@ test('a new synth is served without a restart; the running invocation finishes o
   expect(old).toMatchObject({ version: 1 });
   expect(old.pid).not.toBe(fresh.pid);
   expect((await serve.stop('SIGINT')).code).toBe(0);
-  expect(serve.leftovers()).toEqual([]);
+  expect(await serve.leftovers()).toEqual([]);
 });
