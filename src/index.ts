@@ -1,4 +1,5 @@
 export * from './secure-lambda-postgres';
+export * from './secure-lambda-postgres-props';
 export * from './api-options';
 export * from './network';
 export * from './database';

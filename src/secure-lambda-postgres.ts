@@ -10,60 +10,20 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { RestApiOptions } from './api-options';
 import { DatabaseBastion } from './bastion';
 import { checkConnectionBudget } from './capacity/check';
-import { ConnectionBudget, ConnectionBudgetOptions } from './capacity/options';
+import { ConnectionBudget } from './capacity/options';
 import { ENV } from './contract';
-import { SecureDatabase, SecureDatabaseOptions } from './database';
+import { SecureDatabase } from './database';
 import { PrivateEndpoints } from './endpoints';
-import { DatabaseFunction, DatabaseFunctionOptions } from './function';
-import { BackendAlarms, MonitoringOptions } from './monitoring';
+import { DatabaseFunction } from './function';
+import { BackendAlarms } from './monitoring';
 import { addOperations, rotationFunctionName } from './monitoring/setup';
-import { SecureNetwork, SecureNetworkOptions } from './network';
+import { SecureNetwork } from './network';
+import { writeLocalMetadata } from './private/local-metadata';
 import { createRestApi } from './private/rest-api';
 import { isOrigin } from './private/validate';
-
-/** Properties of `SecureLambdaPostgres`. Every one is optional; the defaults are secure. */
-export interface SecureLambdaPostgresProps extends SecureNetworkOptions, SecureDatabaseOptions, DatabaseFunctionOptions, RestApiOptions,
-  ConnectionBudgetOptions, MonitoringOptions {
-  /**
-   * Whether to create VPC endpoints (S3 gateway; Secrets Manager and CloudWatch Logs interface
-   * endpoints with private DNS) so AWS calls stay inside the VPC.
-   *
-   * @default false
-   */
-  readonly vpcEndpoints?: boolean;
-
-  /**
-   * Further interface endpoints, behind the same security group. Requires `vpcEndpoints`.
-   *
-   * @default - none
-   */
-  readonly additionalInterfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
-
-  /**
-   * Whether to create an SSM-managed bastion for port forwarding to the database.
-   *
-   * @default false
-   */
-  readonly bastion?: boolean;
-
-  /**
-   * Instance type of the bastion. Requires `bastion`.
-   *
-   * @default t4g.nano
-   */
-  readonly bastionInstanceType?: ec2.InstanceType;
-
-  /**
-   * Customer-managed key for the database storage, the secret and every log group. When you
-   * pass your own, its policy must let CloudWatch Logs in this region use it.
-   *
-   * @default - a new key with automatic rotation
-   */
-  readonly encryptionKey?: kms.IKey;
-}
+import { SecureLambdaPostgresProps } from './secure-lambda-postgres-props';
 
 /**
  * API Gateway → Lambda in a VPC → RDS Proxy → RDS PostgreSQL, secure by default: private and
@@ -212,6 +172,15 @@ export class SecureLambdaPostgres extends Construct {
     this.alarms = operations.alarms;
     this.alarmTopic = operations.alarmTopic;
     this.dashboard = operations.dashboard;
+    writeLocalMetadata({
+      construct: this,
+      function: this.function,
+      restApi: this.api,
+      stage: this.api.deploymentStage,
+      proxy: this.proxy,
+      database: this.databaseInstance,
+      secret: this.secret,
+    });
   }
 
   private createBastion(props: SecureLambdaPostgresProps): DatabaseBastion {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -6,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Egress, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
 import { ENV } from './util';
 import { costCommand, estimateCost, PRICE_TABLE, PricingError } from '../src/cost';
+import { CLI_PATH } from './harness/bundle';
 import { loadStacks } from '../src/cost/assembly';
 
 /** The README's three configurations. */
@@ -179,5 +181,14 @@ describe('secure-lambda-postgres cost', () => {
     const { code, stderr } = await run(['--assembly', path.join(outdir, 'nope')]);
     expect(code).toBe(1);
     expect(stderr).toBe(`cost: cloud assembly directory not found: ${path.join(outdir, 'nope')}\n`);
+  });
+
+  test('ships in the secure-lambda-postgres command', () => {
+    const cli = spawnSync(process.execPath, [CLI_PATH, 'cost', '--assembly', outdir, '--stack', 'Defaults'], { encoding: 'utf8' });
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toMatch(/\$78\.88 {2}Total\n/);
+    const bad = spawnSync(process.execPath, [CLI_PATH, 'cost', '--bogus'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { AssemblyError, loadStacks } from './assembly';
 import { DEFAULT_LOG_GB, estimateCost, formatEstimate, PricingError } from './calculator';
 
-const USAGE = 'usage: secure-lambda-postgres cost [--assembly DIR] [--stack NAME] [--region REGION] [--log-gb GB]';
+export const COST_USAGE = 'secure-lambda-postgres cost [--assembly DIR] [--stack NAME] [--region REGION] [--log-gb GB]';
 
 interface CostArgs {
   readonly assembly: string;
@@ -31,12 +31,12 @@ function parse(argv: string[]): CostArgs | string {
  */
 export async function costCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${COST_USAGE}\n`);
     return 0;
   }
   const args = parse(argv);
   if (typeof args === 'string') {
-    process.stderr.write(`cost: ${args}. ${USAGE}\n`);
+    process.stderr.write(`cost: ${args}. usage: ${COST_USAGE}\n`);
     return 2;
   }
   let stacks;

@@ -7,8 +7,25 @@ import * as path from 'path';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** What ships: the esbuild output of src/handler/api.lambda.ts (projen task bundle:handler/api.lambda). */
 export const BUNDLE_PATH = path.join(REPO_ROOT, 'assets', 'handler', 'api.lambda', 'index.js');
-const BUNDLE_TASK = 'bundle:handler/api.lambda';
-const SOURCES = ['src/handler', 'src/runtime', 'src/contract.ts', 'package-lock.json'];
+/** What ships as the `secure-lambda-postgres` command (projen task bundle:cli/main). */
+export const CLI_PATH = path.join(REPO_ROOT, 'assets', 'cli', 'main', 'index.js');
+
+interface Bundle {
+  readonly task: string;
+  readonly output: string;
+  readonly sources: readonly string[];
+}
+
+const BUNDLES: readonly Bundle[] = [
+  { task: 'bundle:handler/api.lambda', output: BUNDLE_PATH, sources: ['src/handler', 'src/runtime', 'src/contract.ts', 'package-lock.json'] },
+  { task: 'bundle:cli/main', output: CLI_PATH, sources: ['src/cli', 'src/local', 'src/cost', 'src/runtime', 'src/contract.ts', 'package-lock.json'] },
+  { task: 'bundle:local/worker/runtime', output: path.join(REPO_ROOT, 'assets', 'local', 'worker', 'runtime', 'index.js'), sources: ['src/local/worker'] },
+  {
+    task: 'bundle:local/sdk/@aws-sdk/client-secrets-manager',
+    output: path.join(REPO_ROOT, 'assets', 'local', 'sdk', '@aws-sdk', 'client-secrets-manager', 'index.js'),
+    sources: ['src/local/sdk', 'package-lock.json'],
+  },
+];
 
 function newestMtime(p: string): number {
   if (!fs.existsSync(p)) {
@@ -21,19 +38,24 @@ function newestMtime(p: string): number {
   return fs.readdirSync(p).reduce((max, e) => Math.max(max, newestMtime(path.join(p, e))), st.mtimeMs);
 }
 
-/** Why the bundle must be (re)built, or undefined when it is fresh. */
-export function bundleStaleness(): string | undefined {
-  if (!fs.existsSync(BUNDLE_PATH)) {
+function staleness(bundle: Bundle): string | undefined {
+  if (!fs.existsSync(bundle.output)) {
     return 'missing';
   }
-  const built = fs.statSync(BUNDLE_PATH).mtimeMs;
-  const newest = Math.max(...SOURCES.map((s) => newestMtime(path.join(REPO_ROOT, s))));
+  const built = fs.statSync(bundle.output).mtimeMs;
+  const newest = Math.max(...bundle.sources.map((s) => newestMtime(path.join(REPO_ROOT, s))));
   return newest > built ? 'older than its sources' : undefined;
 }
 
+/** Why a bundle must be (re)built, or undefined when all are fresh. */
+export function bundleStaleness(): string | undefined {
+  const stale = BUNDLES.map((b) => [b, staleness(b)] as const).filter(([, why]) => why);
+  return stale.length === 0 ? undefined : stale.map(([b, why]) => `${path.relative(REPO_ROOT, b.output)} ${why}`).join(', ');
+}
+
 /**
- * Build the handler asset with the project's own bundle task when it is missing or stale, so the
- * tests always exercise what would ship. Safe to call from several jest workers at once.
+ * Build the handler and CLI assets with the project's own bundle tasks when missing or stale, so
+ * the tests always exercise what would ship. Safe to call from several jest workers at once.
  */
 export function ensureBundle(): void {
   if (!bundleStaleness()) {
@@ -62,14 +84,16 @@ export function ensureBundle(): void {
     }
   }
   try {
-    const why = bundleStaleness();
-    if (!why) {
-      return;
-    }
-    const res = spawnSync('npx', ['projen', BUNDLE_TASK], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120000 });
-    if (res.status !== 0 || bundleStaleness()) {
-      throw new Error(
-        `The handler bundle is ${why} and building it failed. Run \`npx projen bundle\` and fix the errors:\n${res.stdout}\n${res.stderr}`);
+    for (const bundle of BUNDLES) {
+      const why = staleness(bundle);
+      if (!why) {
+        continue;
+      }
+      const res = spawnSync('npx', ['projen', bundle.task], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120000 });
+      if (res.status !== 0 || staleness(bundle)) {
+        throw new Error(
+          `${path.relative(REPO_ROOT, bundle.output)} is ${why} and building it failed. Run \`npx projen bundle\` and fix the errors:\n${res.stdout}\n${res.stderr}`);
+      }
     }
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });

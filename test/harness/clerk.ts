@@ -1,6 +1,7 @@
-import { createPrivateKey, generateKeyPairSync, KeyObject, randomBytes, sign } from 'crypto';
+import { createPrivateKey, generateKeyPairSync, KeyObject, randomBytes } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { signJwt } from '../../src/local/clerk';
 
 /** An RSA-2048 signing key like a Clerk instance's, generated at test time. */
 export interface SigningKey {
@@ -26,8 +27,6 @@ export function makeSigningKey(): SigningKey {
     jwk: { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n: pub.n, e: pub.e },
   };
 }
-
-const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
 export const ISSUER = 'https://clerk.secure-lambda-postgres.test';
 
@@ -71,9 +70,7 @@ export function sessionToken(key: SigningKey, options: TokenOptions = {}): strin
       delete payload[k];
     }
   }
-  const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
-  const signature = sign('sha256', Buffer.from(signingInput), options.signWith ?? key.privateKey);
-  return `${signingInput}.${b64url(signature)}`;
+  return signJwt(header, payload, options.signWith ?? key.privateKey);
 }
 
 /** Decode a JWT payload (test assertions only). */

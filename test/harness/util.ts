@@ -1,8 +1,17 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+
+// Shared with the local stack, which starts the same servers.
+export { chownRecursive, freePort, serviceUser } from '../../src/local/system';
+export type { RunAs } from '../../src/local/system';
+import { findExecutable as find } from '../../src/local/system';
+
+/** Find an executable on PATH, in the given directories, or in the sbin directories. */
+export function findExecutable(name: string, extraDirs: string[] = []): string | undefined {
+  return find(name, [...extraDirs, '/usr/sbin', '/usr/local/sbin', '/sbin']);
+}
 
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function makeTempDir(prefix: string): string {
@@ -13,19 +22,6 @@ export function removeDir(dir: string | undefined): void {
   if (dir) {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolve when something accepts TCP connections on host:port. */
@@ -54,60 +50,3 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** The uid/gid to run PostgreSQL and PgBouncer as: both refuse to run as root. */
-export interface RunAs {
-  readonly uid: number;
-  readonly gid: number;
-  readonly name: string;
-}
-
-export function serviceUser(): RunAs | undefined {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    return undefined;
-  }
-  for (const name of ['postgres', 'nobody']) {
-    try {
-      const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
-      const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
-      if (Number.isInteger(uid) && Number.isInteger(gid)) {
-        return { uid, gid, name };
-      }
-    } catch {
-      // try the next candidate
-    }
-  }
-  throw new Error('running as root and neither a "postgres" nor a "nobody" user exists to run the database as');
-}
-
-export function chownRecursive(dir: string, who: RunAs | undefined): void {
-  if (!who) {
-    return;
-  }
-  const walk = (p: string) => {
-    fs.chownSync(p, who.uid, who.gid);
-    if (fs.statSync(p).isDirectory()) {
-      for (const entry of fs.readdirSync(p)) {
-        walk(path.join(p, entry));
-      }
-    }
-  };
-  walk(dir);
-}
-
-/** Find an executable on PATH or in the given directories. */
-export function findExecutable(name: string, extraDirs: string[] = []): string | undefined {
-  const dirs = [...extraDirs, ...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-  for (const dir of dirs) {
-    if (!dir) {
-      continue;
-    }
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}

@@ -1,0 +1,119 @@
+/**
+ * Measures the local stack as a user meets it, and prints the figures side by side:
+ * - startup: `local serve` to its first `/health` 200, as the command prints it ("ready in"),
+ *   on the embedded engine (fresh and with a warm --data-dir) and on system PostgreSQL + PgBouncer;
+ * - per-request overhead: for each request, the client's round trip minus the handler's own time
+ *   (the Duration of the REPORT line with the same request id), at p50 / p90 / p99, for /health
+ *   (a query through the proxy) and for /me without a token (no I/O in the handler).
+ *
+ *   npx projen bundle && npx ts-node --project tsconfig.dev.json scripts/bench-local.ts [requests]
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { SecureLambdaPostgres } from '../src';
+
+const CLI = path.resolve(__dirname, '..', 'assets', 'cli', 'main', 'index.js');
+const REQUESTS = Number(process.argv[2] ?? 400);
+
+function synth(dir: string): void {
+  const app = new App({ outdir: dir });
+  // Throttling high enough not to shape the measurement.
+  new SecureLambdaPostgres(new Stack(app, 'Bench', { env: { account: '123456789012', region: 'us-east-1' } }), 'Backend', {
+    clerkJwtKey: '-----BEGIN PUBLIC KEY-----\nreplaced-locally\n-----END PUBLIC KEY-----',
+    apiThrottlingRateLimit: 10000,
+    apiThrottlingBurstLimit: 5000,
+  });
+  app.synth();
+}
+
+interface Serve { child: ChildProcess; out: () => string; api: string; ready: number }
+
+async function serve(args: string[]): Promise<Serve> {
+  const child = spawn(process.execPath, [CLI, 'local', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = /^ready in (\d+\.\d+) s \(first GET \S+ answered 200\)/m.exec(out);
+    if (ready) return { child, out: () => out, api: /^api: (\S+)$/m.exec(out)![1], ready: Number(ready[1]) };
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not get ready:\n${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function stop(s: Serve): Promise<void> {
+  const exited = new Promise((r) => s.child.once('exit', r));
+  s.child.kill('SIGTERM');
+  await exited;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function get(url: string): Promise<{ ms: number; id: string }> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    http.get(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, id: String(res.headers['x-amzn-requestid']) }));
+    }).on('error', reject);
+  });
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const f = (n: number) => n.toFixed(2).padStart(13);
+
+async function overhead(s: Serve, route: string): Promise<string> {
+  for (let i = 0; i < 50; i++) await get(`${s.api}${route}`);
+  const samples: Array<{ ms: number; id: string }> = [];
+  for (let i = 0; i < REQUESTS; i++) samples.push(await get(`${s.api}${route}`));
+  await new Promise((r) => setTimeout(r, 200));
+  const durations = new Map([...s.out().matchAll(/^REPORT RequestId: (\S+)\tDuration: (\d+\.\d+) ms/gm)].map((m) => [m[1], Number(m[2])]));
+  const rows = samples.filter((x) => durations.has(x.id))
+    .map((x) => ({ client: x.ms, handler: durations.get(x.id)!, overhead: x.ms - durations.get(x.id)! }));
+  const col = (k: 'client' | 'handler' | 'overhead') => rows.map((r) => r[k]);
+  return [`GET /${route}`.padEnd(22), ...[50, 90, 99].flatMap((p) => [f(pct(col('client'), p)), f(pct(col('handler'), p)), f(pct(col('overhead'), p))]),
+    `   ${(pct(col('client'), 50) / pct(col('handler'), 50)).toFixed(2)}x`, `  n=${rows.length}`].join('');
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slp-bench-'));
+  fs.chmodSync(dir, 0o755);
+  try {
+    synth(path.join(dir, 'cdk.out'));
+    const assembly = ['--assembly', path.join(dir, 'cdk.out')];
+    const data = ['--data-dir', path.join(dir, 'data')];
+    console.log(`machine: ${os.cpus().length} cores, Node.js ${process.version}; ${REQUESTS} sequential keep-alive requests per row`);
+    console.log('\nstartup to the first /health 200 (as `local serve` prints it)');
+    const startups: Array<[string, string[]]> = [
+      ['embedded, fresh data dir', ['--postgres', 'embedded', '--proxy', 'none', ...data]],
+      ['embedded, warm data dir', ['--postgres', 'embedded', '--proxy', 'none', ...data]],
+      ['embedded, temp data dir + PgBouncer', ['--postgres', 'embedded', '--proxy', 'auto']],
+      ['system PostgreSQL + PgBouncer', ['--postgres', 'system', '--proxy', 'pgbouncer']],
+    ];
+    for (const [label, args] of startups) {
+      const s = await serve([...assembly, ...args]);
+      console.log(`  ${label.padEnd(40)} ${s.ready.toFixed(2)} s`);
+      await stop(s);
+    }
+    console.log('\nper request, ms (client round trip | handler Duration | overhead = client - handler), ratio client/handler at p50');
+    console.log(`${''.padEnd(22)}${['p50', 'p90', 'p99'].map((p) => ['client', 'handler', 'overhead'].map((c) => `${c} ${p}`.padStart(13)).join('')).join('')}`);
+    for (const engine of [['--postgres', 'embedded', '--proxy', 'auto'], ['--postgres', 'system', '--proxy', 'pgbouncer']]) {
+      const s = await serve([...assembly, ...engine]);
+      console.log(`${engine[1]} PostgreSQL, ${engine[3] === 'auto' ? 'PgBouncer if installed' : 'PgBouncer'}`);
+      console.log(await overhead(s, 'health'));
+      console.log(await overhead(s, 'me'));
+      await stop(s);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    agent.destroy();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+import { StackArtifact } from './manifest';
+import { LocalMetadata } from '../../contract';
+
+/** One `SecureLambdaPostgres` found in a cloud assembly, read from its template. */
+export interface BackendSpec {
+  /** The construct path, e.g. `MyStack/Backend`. */
+  readonly name: string;
+  readonly stack: StackArtifact;
+  readonly metadata: LocalMetadata;
+  readonly function: FunctionSpec;
+  readonly api: ApiSpec;
+  readonly database: DatabaseSpec;
+  readonly proxy: ProxySpec;
+}
+
+export interface FunctionSpec {
+  readonly logicalId: string;
+  /** `file.export`, resolved against the code directory. */
+  readonly handler: string;
+  /** e.g. `nodejs24.x`. */
+  readonly runtime: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly reservedConcurrency?: number;
+  /** `LoggingConfig`: Lambda tells the runtime through AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL. */
+  readonly logFormat?: string;
+  readonly logLevel?: string;
+  /** The template's `Environment.Variables`, values unresolved. */
+  readonly environment: { readonly [name: string]: unknown };
+  /** The code asset's directory in the assembly, or inline code (`Code.ZipFile`). */
+  readonly code: { readonly directory: string } | { readonly inline: string };
+}
+
+export interface ApiSpec {
+  readonly logicalId: string;
+  readonly stageName: string;
+  /** The stage's `/*` `*` method setting, when it sets throttling. */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** The stage's `AccessLogSetting.Format`: one line per request, as API Gateway would log it. */
+  readonly accessLogFormat?: string;
+  readonly resources: readonly ApiResource[];
+  /** The API's `AWS::ApiGateway::GatewayResponse`s by response type (`MISSING_AUTHENTICATION_TOKEN`, ...). */
+  readonly gatewayResponses: { readonly [type: string]: GatewayResponseSpec };
+}
+
+/** A gateway response the template customises: status, static headers and body. */
+export interface GatewayResponseSpec {
+  readonly statusCode?: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The `application/json` template, when it is static. */
+  readonly body?: string;
+}
+
+/** One API Gateway resource: its path (`/`, `/{proxy+}`, `/items/{id}`) and methods. */
+export interface ApiResource {
+  readonly path: string;
+  readonly methods: { readonly [httpMethod: string]: ApiMethod };
+}
+
+/** What a method does locally. */
+export type ApiMethod =
+  /** Lambda proxy integration; `ours` when it targets the backend's function. */
+  | {
+    readonly kind: 'lambda';
+    readonly ours: boolean;
+    /** Headers and query parameters a request validator requires before the function runs. */
+    readonly required: { readonly headers: readonly string[]; readonly querystrings: readonly string[] };
+  }
+  /** A MOCK integration (CORS preflight): a fixed status and headers. */
+  | { readonly kind: 'mock'; readonly statusCode: number; readonly headers: Readonly<Record<string, string>>; readonly alternativeOrigins: readonly string[] }
+  /** Anything else (HTTP, AWS service integrations): not emulated. */
+  | { readonly kind: 'unsupported'; readonly type: string };
+
+export interface DatabaseSpec {
+  readonly logicalId: string;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  readonly port: number;
+  /** e.g. `18` or `16.4`. */
+  readonly engineVersion?: string;
+}
+
+export interface ProxySpec {
+  readonly logicalId: string;
+  readonly requireTls: boolean;
+  readonly idleClientTimeoutSeconds: number;
+}

@@ -1,0 +1,79 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DEFAULT_DB_PORT } from '../../contract';
+import { UsageError } from '../errors';
+import { StackArtifact, TemplateResource } from './manifest';
+import { DatabaseSpec, FunctionSpec, ProxySpec } from './model';
+
+type Props = Record<string, any>;
+
+function resource(stack: StackArtifact, logicalId: string, type: string): TemplateResource & { Properties: Props } {
+  const r = stack.template.Resources?.[logicalId];
+  if (r?.Type !== type) {
+    throw new UsageError(`${stack.displayName}: the template has no ${type} ${logicalId}; synthesize the app again with this version of secure-lambda-postgres`);
+  }
+  return { ...r, Properties: r.Properties ?? {} };
+}
+
+/** The function's handler, runtime, environment, limits and code, read from the template. */
+export function readFunction(stack: StackArtifact, logicalId: string): FunctionSpec {
+  const r = resource(stack, logicalId, 'AWS::Lambda::Function');
+  const p = r.Properties;
+  const runtime = String(p.Runtime ?? '');
+  if (!/^nodejs\d+\.x$/.test(runtime)) {
+    throw new UsageError(`${stack.displayName}: the function's runtime is ${runtime || 'a container image'}; the local stack runs Node.js functions only`);
+  }
+  return {
+    logicalId,
+    handler: String(p.Handler ?? 'index.handler'),
+    runtime,
+    timeoutSeconds: typeof p.Timeout === 'number' ? p.Timeout : 3,
+    memoryMb: typeof p.MemorySize === 'number' ? p.MemorySize : 128,
+    reservedConcurrency: typeof p.ReservedConcurrentExecutions === 'number' ? p.ReservedConcurrentExecutions : undefined,
+    logFormat: typeof p.LoggingConfig?.LogFormat === 'string' ? p.LoggingConfig.LogFormat : undefined,
+    logLevel: typeof p.LoggingConfig?.ApplicationLogLevel === 'string' ? p.LoggingConfig.ApplicationLogLevel : undefined,
+    environment: p.Environment?.Variables ?? {},
+    code: readCode(stack, logicalId, r),
+  };
+}
+
+function readCode(stack: StackArtifact, logicalId: string, r: TemplateResource & { Properties: Props }): FunctionSpec['code'] {
+  const code: Props = r.Properties.Code ?? {};
+  if (typeof code.ZipFile === 'string') {
+    return { inline: code.ZipFile };
+  }
+  // `cdk synth` (asset metadata on) names the staged directory; the asset manifest always does.
+  const fromMetadata = r.Metadata?.['aws:asset:path'];
+  const hash = typeof code.S3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(code.S3Key)?.[1] : undefined;
+  const source = typeof fromMetadata === 'string' ? path.resolve(stack.directory, fromMetadata) : hash ? stack.assets.get(hash) : undefined;
+  if (!source || !fs.existsSync(source)) {
+    throw new UsageError(`${stack.displayName}: the code of function ${logicalId} is not in the assembly; run \`cdk synth\` again`);
+  }
+  if (!fs.statSync(source).isDirectory()) {
+    throw new UsageError(`${stack.displayName}: the code of function ${logicalId} is a file (${path.basename(source)}); the local stack runs directory assets (lambda.Code.fromAsset(dir))`);
+  }
+  return { directory: source };
+}
+
+/** The instance's database name, master user and port. */
+export function readDatabase(stack: StackArtifact, logicalId: string): DatabaseSpec {
+  const p = resource(stack, logicalId, 'AWS::RDS::DBInstance').Properties;
+  const literal = (v: unknown, fallback: string) => (typeof v === 'string' || typeof v === 'number' ? String(v) : fallback);
+  return {
+    logicalId,
+    databaseName: literal(p.DBName, 'postgres'),
+    masterUsername: literal(p.MasterUsername, 'postgres'),
+    port: Number(literal(p.Port, String(DEFAULT_DB_PORT))),
+    engineVersion: typeof p.EngineVersion === 'string' ? p.EngineVersion : undefined,
+  };
+}
+
+/** The proxy's TLS requirement and idle client timeout. */
+export function readProxy(stack: StackArtifact, logicalId: string): ProxySpec {
+  const p = resource(stack, logicalId, 'AWS::RDS::DBProxy').Properties;
+  return {
+    logicalId,
+    requireTls: p.RequireTLS !== false,
+    idleClientTimeoutSeconds: typeof p.IdleClientTimeout === 'number' ? p.IdleClientTimeout : 1800,
+  };
+}

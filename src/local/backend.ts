@@ -1,0 +1,195 @@
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { BackendSpec } from './assembly/model';
+import { sdkDir, workerScript } from './assets';
+import { ApiConfig } from './components/api';
+import { functionEnvironment, LocalEndpoints } from './function-env';
+import { startPgbouncer } from './pgbouncer';
+import { Placement } from './placement';
+import { PostgresBinaries } from './postgres/binaries';
+import { startPostgres } from './postgres/server';
+import { Supervisor } from './supervisor';
+import { chownRecursive, freePort, RunAs } from './system';
+import { Certificates } from './tls';
+
+/** Where each part of a backend runs: the subnet tiers, and the AWS services it calls. */
+export interface Placements {
+  readonly public: Placement;
+  readonly application: Placement;
+  readonly database: Placement;
+  readonly services: Placement;
+}
+
+/** What every backend of a run shares. */
+export interface SharedParts {
+  readonly supervisor: Supervisor;
+  readonly placements: Placements;
+  readonly runDir: string;
+  readonly certs: Certificates;
+  readonly postgres: PostgresBinaries;
+  /** PgBouncer's path, or undefined to connect the function to PostgreSQL directly. */
+  readonly pgbouncer?: string;
+  readonly runAs?: RunAs;
+  readonly region: string;
+  readonly account: string;
+  readonly credentials: LocalEndpoints['credentials'];
+  readonly clerkPublicKeyPem: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly maxContainers: number;
+  /** `--data-dir`: PostgreSQL's data is kept there (one subdirectory per backend when several). */
+  readonly dataDir?: string;
+}
+
+/** A backend's addresses and credentials, chosen before anything starts. */
+export interface BackendPlan {
+  readonly spec: BackendSpec;
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly apiPort: number;
+  readonly database: { readonly host: string; readonly port: number; readonly user: string; readonly name: string };
+  readonly proxy?: { readonly host: string; readonly port: number };
+  readonly secretArn: string;
+  /** The master secret's value, in the shape RDS writes. */
+  readonly secret: string;
+  readonly password: string;
+}
+
+/** A backend that runs: its plan, its URLs, and the notes the startup prints. */
+export interface RunningBackend extends BackendPlan {
+  readonly apiUrl: string;
+  readonly lambdaUrl: string;
+  readonly pgpassFile: string;
+  readonly notes: readonly string[];
+  /** Run the function and API of a new synth of the same backend; returns its notes. */
+  reload(next: BackendSpec): readonly string[];
+}
+
+/** What the API component runs for a function: the stage and the containers' configuration. */
+interface FunctionConfig {
+  readonly api: ApiConfig['api'];
+  readonly pool: ApiConfig['pool'];
+  readonly notes: string[];
+}
+
+export async function planBackend(spec: BackendSpec, index: number, count: number, apiPort: number, shared: SharedParts): Promise<BackendPlan> {
+  const { placements } = shared;
+  const dir = path.join(shared.runDir, `backend-${index}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const db = spec.database;
+  const password = randomBytes(24).toString('base64url');
+  const database = { host: placements.database.host, port: await freePort(placements.database.host), user: db.masterUsername, name: db.databaseName };
+  const proxy = shared.pgbouncer ? { host: placements.application.host, port: await freePort(placements.application.host) } : undefined;
+  const dataDir = shared.dataDir === undefined ? path.join(dir, 'data') : count > 1 ? path.join(shared.dataDir, spec.name.replace(/[^A-Za-z0-9_.-]/g, '_')) : shared.dataDir;
+  return {
+    spec,
+    dir,
+    dataDir,
+    apiPort,
+    database,
+    proxy,
+    password,
+    secretArn: `arn:aws:secretsmanager:${shared.region}:${shared.account}:secret:${spec.name.replace(/[^A-Za-z0-9/_+=.@-]/g, '-')}/database-local`,
+    secret: JSON.stringify({ engine: 'postgres', host: database.host, port: database.port, username: database.user, password, dbname: database.name }),
+  };
+}
+
+/**
+ * Starts one backend: PostgreSQL (database tier), PgBouncer (application tier) and the API
+ * emulation with the function's containers (public tier; containers in the application tier).
+ */
+export async function startBackend(plan: BackendPlan, shared: SharedParts, secretsManagerUrl: Promise<string>): Promise<RunningBackend> {
+  const { supervisor, placements } = shared;
+  const { spec, dir, database, proxy, password } = plan;
+  chownRecursive(dir, shared.runAs);
+  await startPostgres(supervisor, {
+    binaries: shared.postgres,
+    placement: placements.database,
+    port: database.port,
+    runDir: dir,
+    certs: shared.certs,
+    runAs: shared.runAs,
+    dataDir: plan.dataDir,
+    ephemeral: shared.dataDir === undefined,
+    superuser: database.user,
+    password,
+    database: database.name,
+  });
+  if (shared.pgbouncer && proxy) {
+    await startPgbouncer(supervisor, {
+      bin: shared.pgbouncer,
+      placement: placements.application,
+      port: proxy.port,
+      upstream: { ...database, database: database.name },
+      user: database.user,
+      password,
+      certs: shared.certs,
+      runDir: dir,
+      runAs: shared.runAs,
+      requireTls: spec.proxy.requireTls,
+      idleClientTimeoutSeconds: spec.proxy.idleClientTimeoutSeconds,
+    });
+  }
+  const smUrl = await secretsManagerUrl;
+  // The function's part of the configuration, again for each new synth of the app (reload).
+  const functionConfig = (next: BackendSpec): FunctionConfig => {
+    const { env, notes } = functionEnvironment(next, {
+      proxy: proxy ?? database,
+      database,
+      secretArn: plan.secretArn,
+      secretsManagerUrl: smUrl,
+      region: shared.region,
+      account: shared.account,
+      credentials: shared.credentials,
+      caFile: shared.certs.caFile,
+      clerkPublicKeyPem: shared.clerkPublicKeyPem,
+      sdkDir: sdkDir(),
+      codeDir: codeDirectory(next, dir),
+      overrides: shared.env,
+    });
+    const pool: ApiConfig['pool'] = {
+      workerScript: workerScript(),
+      environment: env,
+      placement: placements.application,
+      timeoutMs: next.function.timeoutSeconds * 1000,
+      maxContainers: shared.maxContainers,
+      reservedConcurrency: next.function.reservedConcurrency,
+    };
+    return { api: next.api, pool, notes };
+  };
+  const { api, pool, notes } = functionConfig(spec);
+  const config: ApiConfig = {
+    api,
+    pool,
+    functionNames: [spec.function.logicalId, spec.name, `${spec.name}/Function`],
+    host: placements.public.host,
+    port: plan.apiPort,
+    lambdaPort: 0,
+  };
+  const { child, info } = await supervisor.startComponent('api', `API ${spec.name}`, placements.public, config);
+  const pgpassFile = path.join(dir, 'pgpass');
+  fs.writeFileSync(pgpassFile, `${database.host}:${database.port}:*:${database.user}:${password.replace(/[:\\]/g, '\\$&')}\n`, { mode: 0o600 });
+  const host = placements.public.host;
+  return {
+    ...plan,
+    pgpassFile,
+    notes,
+    apiUrl: `http://${host}:${info.port}/${spec.api.stageName}/`,
+    lambdaUrl: `http://${host}:${info.lambdaPort}`,
+    reload: (next) => {
+      const update = functionConfig(next);
+      supervisor.tell(child, { type: 'reload', api: update.api, pool: update.pool });
+      return update.notes;
+    },
+  };
+}
+
+/** The code directory the containers load: the asset, or inline code written as index.js. */
+function codeDirectory(spec: BackendSpec, dir: string): string {
+  const code = spec.function.code;
+  if ('directory' in code) return code.directory;
+  const inline = path.join(dir, 'inline-code');
+  fs.mkdirSync(inline, { recursive: true });
+  fs.writeFileSync(path.join(inline, 'index.js'), code.inline);
+  return inline;
+}

@@ -1,0 +1,27 @@
+import { serve } from './serve';
+import { Say } from './startup';
+import { token } from './token';
+import { verify } from './verify';
+import { UsageError } from '../errors';
+
+const SUBCOMMANDS: Record<string, (argv: readonly string[], say: Say) => Promise<number>> = { serve, verify, token };
+
+export const LOCAL_USAGE = [
+  'secure-lambda-postgres local serve  [--assembly DIR] [--stack NAME] [--port N] [--postgres auto|system|embedded] [--proxy auto|pgbouncer|none] [--data-dir DIR] [--env NAME=VALUE] [--max-containers N]',
+  'secure-lambda-postgres local verify [--assembly DIR] [--stack NAME] [same engine options]',
+  'secure-lambda-postgres local token  [--sub ID] [--azp ORIGIN] [--iss URL] [--ttl SECONDS] [--assembly DIR]',
+].join('\n');
+
+/** `secure-lambda-postgres local <serve|verify|token> ...`: the synthesized app on this machine. */
+export async function local(argv: readonly string[], say: Say): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h') || sub === '--help' || sub === '-h') {
+    say(LOCAL_USAGE);
+    return 0;
+  }
+  const run = sub === undefined ? undefined : SUBCOMMANDS[sub];
+  if (!run) {
+    throw new UsageError(`local: ${sub === undefined ? 'missing subcommand' : `unknown subcommand ${sub}`}; use local serve, local verify or local token`);
+  }
+  return run(rest, say);
+}

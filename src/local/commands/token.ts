@@ -1,0 +1,42 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ENV } from '../../contract';
+import { parseOptions } from '../args';
+import { discoverBackends } from '../assembly/discover';
+import { resolveValue } from '../assembly/intrinsics';
+import { BackendSpec } from '../assembly/model';
+import { localSigningKey, sessionToken } from '../clerk';
+import { UsageError } from '../errors';
+import { Say } from './startup';
+
+/** The `azp` (first authorized party) and `iss` the backend's function requires, from its template. */
+export function tokenDefaults(spec: BackendSpec): { azp?: string; iss?: string } {
+  const env = spec.function.environment;
+  const literal = (name: string) => resolveValue(env[name], { refs: new Map(), attributes: new Map() });
+  const azp = literal(ENV.CLERK_AUTHORIZED_PARTIES)?.split(',').map((s) => s.trim()).find((s) => s !== '');
+  return { azp, iss: literal(ENV.CLERK_ISSUER) || undefined };
+}
+
+/**
+ * `local token`: print a session token the local stack trusts, signed with the local key in the
+ * user's cache. `azp` and `iss` default to what the assembly's function requires (when there is
+ * an assembly); `--sub`, `--azp`, `--iss`, `--ttl` override.
+ */
+export async function token(argv: readonly string[], say: Say): Promise<number> {
+  const o = parseOptions('local token', argv, { sub: 'string', azp: 'string', iss: 'string', ttl: 'integer', assembly: 'string', stack: 'string' });
+  const ttl = (o.ttl as number | undefined) ?? 3600;
+  if (ttl < 1 || ttl > 86400) throw new UsageError(`local token: --ttl must be 1 to 86400 seconds, got ${ttl}`);
+  const assembly = (o.assembly as string | undefined) ?? 'cdk.out';
+  const explicit = o.assembly !== undefined || o.stack !== undefined;
+  let defaults: { azp?: string; iss?: string } = {};
+  if (explicit || fs.existsSync(path.join(assembly, 'manifest.json'))) {
+    defaults = tokenDefaults(discoverBackends(path.resolve(assembly), o.stack as string | undefined)[0]);
+  }
+  say(sessionToken(localSigningKey(), {
+    sub: (o.sub as string | undefined) ?? 'user_local',
+    azp: (o.azp as string | undefined) ?? defaults.azp,
+    iss: (o.iss as string | undefined) ?? defaults.iss,
+    ttlSeconds: ttl,
+  }));
+  return 0;
+}

@@ -1,0 +1,17 @@
+import { LocalSecretsManager } from '../secrets-manager';
+import { ComponentStarter } from './protocol';
+
+/** Config of the Secrets Manager component. */
+export interface SecretsConfig {
+  readonly host: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secrets: ReadonlyArray<{ readonly arn: string; readonly value: string }>;
+}
+
+/** The loopback Secrets Manager endpoint (JSON 1.1 protocol, SigV4-signed requests only). */
+export const startSecrets: ComponentStarter = async (config: SecretsConfig) => {
+  const server = await LocalSecretsManager.start(config.region, config.accessKeyId, config.host);
+  for (const { arn, value } of config.secrets) server.put(arn, value);
+  return { info: { url: server.url }, stop: () => server.stop() };
+};

@@ -1,0 +1,119 @@
+import { randomBytes } from 'crypto';
+import * as net from 'net';
+import * as path from 'path';
+import { discoverBackends } from './assembly/discover';
+import { BackendSpec } from './assembly/model';
+import { planBackend, Placements, RunningBackend, SharedParts, startBackend } from './backend';
+import { localSigningKey } from './clerk';
+import { SecretsConfig } from './components/secrets';
+import { UsageError } from './errors';
+import { findPgbouncer } from './pgbouncer';
+import { loopback } from './placement';
+import { findPostgres, PostgresBinaries, PostgresChoice, runnableBy } from './postgres/binaries';
+import { Supervisor } from './supervisor';
+import { chownRecursive, serviceUser } from './system';
+import { makeCertificates } from './tls';
+
+export type ProxyChoice = 'auto' | 'pgbouncer' | 'none';
+
+export interface StackOptions {
+  readonly assembly: string;
+  readonly stack?: string;
+  /** The first backend's API port (0: any free port); the next backends take the ports after it. */
+  readonly port: number;
+  readonly postgres: PostgresChoice;
+  readonly proxy: ProxyChoice;
+  readonly dataDir?: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly maxContainers: number;
+}
+
+/** A started local stack: every backend of the assembly, and what they run on. */
+export interface LocalStack {
+  readonly backends: readonly RunningBackend[];
+  readonly postgres: PostgresBinaries;
+  /** PgBouncer's path, or why the function connects to PostgreSQL directly. */
+  readonly proxy: { readonly bin?: string; readonly absent?: string };
+  readonly secretsManagerUrl: string;
+  /** The run's CA certificate (PEM): what clients of PostgreSQL and PgBouncer trust. */
+  readonly caFile: string;
+}
+
+/** The placements of a run on this machine: every tier on loopback. */
+export function loopbackPlacements(): Placements {
+  return { public: loopback('public'), application: loopback('application'), database: loopback('database'), services: loopback('services') };
+}
+
+async function ensurePortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', () => reject(new UsageError(`port ${port} is in use: stop what is using it, or pass --port N (0 for any free port)`)));
+    server.listen(port, host, () => server.close(() => resolve()));
+  });
+}
+
+/**
+ * Reads the assembly and starts every backend in it with the supervisor, which stops whatever
+ * was started if this fails. `say` prints a line for the user.
+ */
+export async function startLocalStack(o: StackOptions, supervisor: Supervisor, say: (line: string) => void): Promise<LocalStack> {
+  const specs = discoverBackends(path.resolve(o.assembly), o.stack);
+  const recovered = supervisor.recoverAbandoned();
+  if (recovered) say(recovered);
+  const placements = loopbackPlacements();
+  for (let i = 0; i < specs.length; i++) await ensurePortFree(placements.public.host, o.port === 0 ? 0 : o.port + i);
+  const pgbouncer = o.proxy === 'none' ? undefined : findPgbouncer();
+  if (o.proxy === 'pgbouncer' && !pgbouncer) {
+    throw new UsageError('--proxy pgbouncer: PgBouncer is not installed (apt-get install pgbouncer, brew install pgbouncer), or use --proxy none');
+  }
+  const runAs = serviceUser();
+  const runDir = supervisor.makeTempDir('local');
+  chownRecursive(runDir, runAs);
+  const postgres = runnableBy(findPostgres(o.postgres, say), runAs, runDir);
+  const hosts = Object.values(placements).map((p) => p.host);
+  const shared: SharedParts = {
+    supervisor,
+    placements,
+    runDir,
+    postgres,
+    pgbouncer,
+    runAs,
+    certs: makeCertificates(path.join(runDir, 'tls'), hosts),
+    region: regionOf(specs[0]),
+    account: specs[0].stack.account ?? '000000000000',
+    credentials: {
+      accessKeyId: 'ASIA' + randomBytes(8).toString('hex').toUpperCase(),
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: randomBytes(60).toString('base64'),
+    },
+    clerkPublicKeyPem: localSigningKey().publicKeyPem,
+    env: o.env,
+    maxContainers: o.maxContainers,
+    dataDir: o.dataDir && path.resolve(o.dataDir),
+  };
+  const plans = await Promise.all(specs.map((spec, i) => planBackend(spec, i, specs.length, o.port === 0 ? 0 : o.port + i, shared)));
+  const secrets: SecretsConfig = {
+    host: placements.services.host,
+    region: shared.region,
+    accessKeyId: shared.credentials.accessKeyId,
+    secrets: plans.map((p) => ({ arn: p.secretArn, value: p.secret })),
+  };
+  const sm = supervisor.startComponent('secrets-manager', 'Secrets Manager', placements.services, secrets).then((c) => String(c.info.url));
+  // Settle every start before failing, so nothing is started after the supervisor stops.
+  const started = await Promise.allSettled([sm, ...plans.map((plan) => startBackend(plan, shared, sm))]);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const backends = started.slice(1).map((r) => (r as PromiseFulfilledResult<RunningBackend>).value);
+  return {
+    backends,
+    postgres,
+    secretsManagerUrl: await sm,
+    caFile: shared.certs.caFile,
+    proxy: pgbouncer ? { bin: pgbouncer } : { absent: o.proxy === 'none' ? '--proxy none' : 'PgBouncer is not installed' },
+  };
+}
+
+function regionOf(spec: BackendSpec): string {
+  return spec.stack.region ?? process.env.AWS_REGION ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1';
+}

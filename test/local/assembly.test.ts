@@ -1,0 +1,145 @@
+// Discovery reads the metadata the construct writes, never logical-id patterns; the function,
+// API, database and proxy come from the template as synthesized.
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { synthApp, tempDir } from './helpers';
+import { DatabaseAuthentication, SecureLambdaPostgres } from '../../src';
+import { LOCAL_METADATA_KEY } from '../../src/contract';
+import { readApi } from '../../src/local/assembly/api';
+import { discoverBackends } from '../../src/local/assembly/discover';
+import { functionEnvironment, LocalEndpoints } from '../../src/local/function-env';
+
+let root: string;
+beforeAll(() => (root = tempDir('assembly-unit')));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+test('the construct names its function, API, stage, proxy, instance and secret in the function resource metadata', () => {
+  const dir = synthApp(path.join(root, 'one'));
+  const template = JSON.parse(fs.readFileSync(path.join(dir, 'LocalTest.template.json'), 'utf8'));
+  const [[fnId, fn]] = Object.entries<any>(template.Resources).filter(([, r]) => r.Metadata?.[LOCAL_METADATA_KEY]);
+  const m = fn.Metadata[LOCAL_METADATA_KEY];
+  const typeOf = (id: string) => template.Resources[id]?.Type;
+  expect(m).toEqual(expect.objectContaining({ version: 1, construct: 'LocalTest/Backend', function: fnId }));
+  expect([m.restApi, m.stage, m.proxy, m.database, m.secret].map(typeOf)).toEqual([
+    'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage', 'AWS::RDS::DBProxy', 'AWS::RDS::DBInstance', 'AWS::SecretsManager::SecretTargetAttachment',
+  ]);
+  // The env's secret ARN refers to the resource the metadata names.
+  expect(fn.Properties.Environment.Variables.DB_SECRET_ARN).toEqual({ Ref: m.secret });
+});
+
+test('discovery reads the function, API, database and proxy from the template', () => {
+  const [b, ...rest] = discoverBackends(synthApp(path.join(root, 'two'), { apiStageName: 'v1', apiThrottlingRateLimit: 7, apiThrottlingBurstLimit: 9, databaseName: 'orders', functionReservedConcurrency: 3 }));
+  expect(rest).toEqual([]);
+  expect(b.name).toBe('LocalTest/Backend');
+  expect(b.function).toMatchObject({ handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds: 10, memoryMb: 512, reservedConcurrency: 3 });
+  expect(fs.existsSync(path.join((b.function.code as { directory: string }).directory, 'index.js'))).toBe(true);
+  expect(b.api).toMatchObject({ stageName: 'v1', throttle: { rateLimit: 7, burstLimit: 9 }, accessLogFormat: expect.stringContaining('"status":"$context.status"') });
+  expect(b.function).toMatchObject({ logFormat: 'JSON' });
+  const get = (p: string) => b.api.resources.find((r) => r.path === p)?.methods.GET;
+  expect(get('/health')).toEqual({ kind: 'lambda', ours: true, required: { headers: [], querystrings: [] } });
+  // API Gateway's request validator answers a /me without Authorization, with the API's own 401.
+  expect(get('/me')).toEqual({ kind: 'lambda', ours: true, required: { headers: ['Authorization'], querystrings: [] } });
+  expect(b.api.gatewayResponses).toEqual({
+    BAD_REQUEST_PARAMETERS: { statusCode: 401, headers: { 'WWW-Authenticate': 'Bearer', 'Cache-Control': 'no-store' }, body: '{"error":"unauthorized","reason":"missing-token"}' },
+    MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, headers: {}, body: '{"error":"not_found"}' },
+  });
+  expect(b.database).toMatchObject({ databaseName: 'orders', masterUsername: 'postgres', port: 5432, engineVersion: '18' });
+  expect(b.proxy).toMatchObject({ requireTls: true, idleClientTimeoutSeconds: 1800 });
+});
+
+test('every SecureLambdaPostgres of every stack, and --stack picks one', () => {
+  const app = new App({ outdir: path.join(root, 'many') });
+  for (const name of ['Orders', 'Billing']) {
+    const stack = new Stack(app, name, { env: { account: '123456789012', region: 'eu-west-1' } });
+    new SecureLambdaPostgres(stack, 'Backend');
+    if (name === 'Billing') new SecureLambdaPostgres(stack, 'Reports', { functionCode: lambda.Code.fromInline('exports.h = async () => 1'), functionHandler: 'index.h' });
+  }
+  app.synth();
+  const all = discoverBackends(path.join(root, 'many'));
+  expect(all.map((b) => b.name).sort()).toEqual(['Billing/Backend', 'Billing/Reports', 'Orders/Backend']);
+  expect(discoverBackends(path.join(root, 'many'), 'Billing').map((b) => b.name).sort()).toEqual(['Billing/Backend', 'Billing/Reports']);
+  expect(all.find((b) => b.name === 'Billing/Reports')!.function.code).toEqual({ inline: 'exports.h = async () => 1' });
+  expect(() => discoverBackends(path.join(root, 'many'), 'Shipping')).toThrow('no stack named Shipping');
+});
+
+test('metadata of an unknown version is refused with what to do', () => {
+  const dir = synthApp(path.join(root, 'future'));
+  const file = path.join(dir, 'LocalTest.template.json');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"version": 1,', '"version": 99,').replace('"version":1,', '"version":99,'));
+  expect(() => discoverBackends(dir)).toThrow(/local metadata version 99 is not supported by this CLI/);
+});
+
+test('CORS preflight mocks and stage throttling are read from a plain REST API template', () => {
+  const stack = new Stack(new App(), 'Cors');
+  const fn = new lambda.Function(stack, 'Fn', { code: lambda.Code.fromInline('x'), handler: 'index.h', runtime: lambda.Runtime.NODEJS_22_X });
+  const api = new apigateway.LambdaRestApi(stack, 'Api', {
+    handler: fn,
+    defaultCorsPreflightOptions: { allowOrigins: ['https://a.example.com', 'https://b.example.com'], allowCredentials: true },
+    deployOptions: { throttlingRateLimit: 5, throttlingBurstLimit: 6 },
+  });
+  const template = Template.fromStack(stack).toJSON();
+  const id = (c: any) => stack.getLogicalId(c.node.defaultChild);
+  const spec = readApi(template, id(api), id(api.deploymentStage), id(fn));
+  expect(spec.throttle).toEqual({ rateLimit: 5, burstLimit: 6 });
+  const proxy = spec.resources.find((r) => r.path === '/{proxy+}')!;
+  expect(proxy.methods.OPTIONS).toEqual({
+    kind: 'mock',
+    statusCode: 204,
+    headers: expect.objectContaining({ 'Access-Control-Allow-Origin': 'https://a.example.com', 'Access-Control-Allow-Credentials': 'true', 'Vary': 'Origin' }),
+    alternativeOrigins: ['https://b.example.com'],
+  });
+});
+
+const endpoints: LocalEndpoints = {
+  proxy: { host: '127.0.0.1', port: 6432 },
+  database: { host: '127.0.0.1', port: 5433 },
+  secretArn: 'arn:local:secret',
+  secretsManagerUrl: 'http://127.0.0.1:1',
+  region: 'eu-west-1',
+  account: '123456789012',
+  credentials: { accessKeyId: 'ASIALOCAL', secretAccessKey: 's', sessionToken: 't' },
+  caFile: '/ca.pem',
+  clerkPublicKeyPem: 'LOCAL-PEM',
+  sdkDir: '/sdk',
+  codeDir: '/code',
+  overrides: { EXTRA: 'given' },
+};
+
+test('the function environment points at the local servers, the local Clerk key and the local credentials only', () => {
+  const dir = synthApp(path.join(root, 'env'), { databaseAuthentication: DatabaseAuthentication.IAM }, (backend, stack) => {
+    backend.function.addEnvironment('BUCKET', new s3.Bucket(stack, 'Uploads').bucketName);
+    backend.function.addEnvironment('REGION_NAME', Stack.of(stack).region);
+  });
+  const { env, notes } = functionEnvironment(discoverBackends(dir)[0], endpoints);
+  expect(env).toMatchObject({
+    DB_HOST: '127.0.0.1',
+    DB_PORT: '6432',
+    DB_NAME: 'app',
+    DB_USER: 'postgres',
+    DB_AUTH_MODE: 'password',
+    DB_SECRET_ARN: 'arn:local:secret',
+    CLERK_JWT_KEY: 'LOCAL-PEM',
+    CLERK_AUTHORIZED_PARTIES: 'https://app.example.com,https://admin.example.com',
+    AWS_ACCESS_KEY_ID: 'ASIALOCAL',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:1',
+    NODE_EXTRA_CA_CERTS: '/ca.pem',
+    NODE_PATH: '/sdk',
+    LAMBDA_TASK_ROOT: '/code',
+    _HANDLER: 'index.handler',
+    AWS_REGION: 'eu-west-1',
+    REGION_NAME: 'eu-west-1',
+    BUCKET: '',
+    EXTRA: 'given',
+  });
+  expect(env).not.toHaveProperty('CLERK_SECRET_KEY_ARN');
+  expect(notes).toEqual([
+    expect.stringMatching(/^IAM database authentication: there is no IAM here/),
+    expect.stringMatching(/^Clerk: the function verifies session tokens against the local key/),
+    "env BUCKET: refers to a deployed resource the local stack does not run; set to '' (pass --env BUCKET=VALUE)",
+  ]);
+});

@@ -1,0 +1,116 @@
+// Bad input to the shipped command: one line on stderr saying what to do, exit 2, and nothing
+// left running or on disk, whether it fails before starting anything or halfway.
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { CliRun, runCli, synthApp, tempDir } from './helpers';
+
+jest.setTimeout(60_000);
+
+let root: string;
+let assembly: string;
+beforeAll(() => {
+  root = tempDir('bad-input');
+  assembly = synthApp(path.join(root, 'cdk.out'));
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+async function expectUsageError(args: string[], message: RegExp): Promise<void> {
+  const { code, stdout, stderr, leftovers, leftoverFiles } = await runCli(args);
+  expect({ code, lines: stderr.trim().split('\n') }).toEqual({ code: 2, lines: [expect.stringMatching(message)] });
+  expect(stderr).not.toMatch(/\n\s+at /);
+  expect(stdout).not.toMatch(/^api: /m);
+  expect(leftovers).toEqual([]);
+  expect(leftoverFiles).toEqual([]);
+}
+
+test('no assembly', () => expectUsageError(['local', 'serve', '--assembly', path.join(root, 'missing')],
+  /^secure-lambda-postgres: no cloud assembly: .*missing does not exist; run `cdk synth` first, or pass --assembly DIR$/));
+
+test('an assembly without a SecureLambdaPostgres', async () => {
+  const app = new App({ outdir: path.join(root, 'other.out') });
+  new sqs.Queue(new Stack(app, 'JustAQueue'), 'Queue');
+  app.synth();
+  await expectUsageError(['local', 'verify', '--assembly', path.join(root, 'other.out')],
+    /^secure-lambda-postgres: no SecureLambdaPostgres in .*other\.out \(stacks: JustAQueue\): add one to the app and run `cdk synth`, or pass --assembly DIR$/);
+});
+
+test('a stack that does not exist', () => expectUsageError(['local', 'serve', '--assembly', assembly, '--stack', 'Nope'],
+  /^secure-lambda-postgres: no stack named Nope in .* \(stacks: LocalTest\); pass one of them to --stack$/));
+
+test('a port in use', async () => {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    await expectUsageError(['local', 'serve', '--assembly', assembly, '--port', String(port)],
+      new RegExp(`^secure-lambda-postgres: port ${port} is in use: stop what is using it, or pass --port N \\(0 for any free port\\)$`));
+  } finally {
+    server.close();
+  }
+});
+
+test('PostgreSQL fails to start (a data directory with a broken configuration): stopped halfway, nothing left', async () => {
+  const dataDir = path.join(root, 'data');
+  const first = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--data-dir', dataDir]);
+  expect(first.code).toBe(0);
+  fs.appendFileSync(path.join(dataDir, 'postgresql.conf'), '\nshared_buffers = lots\n');
+  await expectUsageError(['local', 'serve', '--assembly', assembly, '--postgres', 'embedded', '--port', '0', '--data-dir', dataDir],
+    /^secure-lambda-postgres: PostgreSQL failed to start: .*shared_buffers.* \(data directory .*data\); fix or remove it, or drop --data-dir$/);
+});
+
+test('a warm data directory keeps its data across runs', async () => {
+  const dataDir = path.join(root, 'warm');
+  for (let i = 0; i < 2; i++) {
+    const { code, stdout } = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--data-dir', dataDir]);
+    expect({ code, last: stdout.trim().split('\n').pop() }).toEqual({ code: 0, last: '5 passed, 0 failed' });
+  }
+  expect(fs.readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8').trim()).toBe('18');
+});
+
+test.each([
+  [['local', 'serve', '--bogus'], /^secure-lambda-postgres: local serve: unknown option --bogus \(options: --assembly .*\)$/],
+  [['local', 'serve', '--port', 'eighty'], /^secure-lambda-postgres: local serve: --port must be a whole number, got eighty$/],
+  [['local', 'serve', '--postgres', 'docker'], /^secure-lambda-postgres: local serve: --postgres must be one of auto, system, embedded, got docker$/],
+  [['local', 'deploy'], /^secure-lambda-postgres: local: unknown subcommand deploy; use local serve, local verify or local token$/],
+  [['launch'], /^secure-lambda-postgres: unknown command launch \(commands: local, cost\); see secure-lambda-postgres --help$/],
+  [['local', 'token', '--ttl', '0'], /^secure-lambda-postgres: local token: --ttl must be 1 to 86400 seconds, got 0$/],
+])('bad arguments %j', (args, message) => expectUsageError(args, message));
+
+test('a run killed with SIGKILL leaves PostgreSQL behind; the next run stops it and removes its files', async () => {
+  const killed = CliRun.start(['local', 'serve', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--port', '0']);
+  try {
+    await killed.waitFor(/^ready in /m);
+    process.kill(killed.pid, 'SIGKILL');
+    await killed.exited;
+    // The Node.js servers exit with their supervisor; PostgreSQL cannot know it is gone.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await killed.leftovers()).some((p) => /postgres/.test(p))).toBe(true);
+    const next = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none']);
+    expect(next.code).toBe(0);
+    expect(next.stdout).toMatch(new RegExp(`^cleaned up after an earlier run that did not stop \\(pid ${killed.pid}\\): [1-9]\\d* process(es)? stopped, its temporary files removed$`, 'm'));
+    expect(next.leftovers).toEqual([]);
+    expect(await killed.leftovers()).toEqual([]);
+    expect(killed.leftoverFiles()).toEqual([]);
+  } finally {
+    await killed.cleanup();
+  }
+});
+
+test('a server that dies while serving stops the whole stack, exit 1, nothing left', async () => {
+  const serve = CliRun.start(['local', 'serve', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--port', '0']);
+  try {
+    await serve.waitFor(/^ready in /m);
+    const postmaster = (await serve.leftovers()).find((p) => /bin\/postgres -D/.test(p));
+    expect(postmaster).toBeDefined();
+    process.kill(Number(postmaster!.split(':')[0]), 'SIGKILL');
+    expect(await serve.exited).toEqual({ code: 1, signal: null });
+    expect(serve.stdout).toMatch(/^PostgreSQL exited unexpectedly \(SIGKILL\): stopping the local stack$/m);
+    expect(await serve.leftovers()).toEqual([]);
+    expect(serve.leftoverFiles()).toEqual([]);
+  } finally {
+    await serve.cleanup();
+  }
+});
