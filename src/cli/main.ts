@@ -2,6 +2,7 @@ import { costCommand, COST_USAGE } from '../cost/command';
 import { local, LOCAL_USAGE } from '../local/commands/local';
 import { runComponent } from '../local/components/host';
 import { oneLine, UsageError } from '../local/errors';
+import { probeMain } from '../local/isolate/probe';
 
 type Command = (argv: readonly string[], say: (line: string) => void) => Promise<number>;
 
@@ -28,6 +29,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
 if (process.argv[2] === '__component') {
   runComponent(process.argv[3]);
+} else if (process.argv[2] === '__probe') {
+  probeMain(process.argv[3]);
 } else {
   main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
     process.stderr.write(`secure-lambda-postgres: ${oneLine(err)}\n`);

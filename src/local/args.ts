@@ -1,11 +1,11 @@
 import { UsageError } from './errors';
 
-/** The kind of value each `--option` takes; `list` may be repeated. */
-export type OptionKinds = Record<string, 'string' | 'integer' | 'list'>;
+/** The kind of value each `--option` takes; `list` may be repeated; a `flag` takes none. */
+export type OptionKinds = Record<string, 'string' | 'integer' | 'list' | 'flag'>;
 
-export type ParsedOptions = Record<string, string | number | string[] | undefined>;
+export type ParsedOptions = Record<string, string | number | string[] | boolean | undefined>;
 
-/** `--name value` and `--name=value`; anything else is a usage error naming the options. */
+/** `--name value`, `--name=value` and `--flag`; anything else is a usage error naming the options. */
 export function parseOptions(command: string, argv: readonly string[], kinds: OptionKinds): ParsedOptions {
   const out: ParsedOptions = {};
   const known = Object.keys(kinds).map((k) => `--${k}`).join(' ') || 'none';
@@ -17,6 +17,11 @@ export function parseOptions(command: string, argv: readonly string[], kinds: Op
       throw new UsageError(`${command}: unknown ${arg.startsWith('-') ? 'option' : 'argument'} ${arg} (options: ${known})`);
     }
     const name = m[1];
+    if (kind === 'flag') {
+      if (m[2] !== undefined) throw new UsageError(`${command}: --${name} takes no value`);
+      out[name] = true;
+      continue;
+    }
     const value = m[2] ?? argv[++i];
     if (value === undefined || (m[2] === undefined && value.startsWith('--'))) {
       throw new UsageError(`${command}: --${name} needs a value`);

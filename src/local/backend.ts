@@ -13,18 +13,27 @@ import { Supervisor } from './supervisor';
 import { chownRecursive, freePort, RunAs } from './system';
 import { Certificates } from './tls';
 
-/** Where each part of a backend runs: the subnet tiers, and the AWS services it calls. */
+/** Where each part of a backend runs: API Gateway and Lambda, the ENIs, and the AWS services it calls. */
 export interface Placements {
   readonly public: Placement;
-  readonly application: Placement;
+  readonly function: Placement;
+  readonly proxy: Placement;
   readonly database: Placement;
   readonly services: Placement;
+}
+
+/** Ports inside an isolated replica, where every host has ports of its own (none: any free port). */
+export interface FixedPorts {
+  readonly database: number;
+  readonly proxy: number;
+  readonly secretsManager: number;
 }
 
 /** What every backend of a run shares. */
 export interface SharedParts {
   readonly supervisor: Supervisor;
   readonly placements: Placements;
+  readonly ports?: FixedPorts;
   readonly runDir: string;
   readonly certs: Certificates;
   readonly postgres: PostgresBinaries;
@@ -78,8 +87,9 @@ export async function planBackend(spec: BackendSpec, index: number, count: numbe
   fs.mkdirSync(dir, { recursive: true });
   const db = spec.database;
   const password = randomBytes(24).toString('base64url');
-  const database = { host: placements.database.host, port: await freePort(placements.database.host), user: db.masterUsername, name: db.databaseName };
-  const proxy = shared.pgbouncer ? { host: placements.application.host, port: await freePort(placements.application.host) } : undefined;
+  const databasePort = shared.ports?.database ?? await freePort(placements.database.host);
+  const database = { host: placements.database.host, port: databasePort, user: db.masterUsername, name: db.databaseName };
+  const proxy = shared.pgbouncer ? { host: placements.proxy.host, port: shared.ports?.proxy ?? await freePort(placements.proxy.host) } : undefined;
   const dataDir = shared.dataDir === undefined ? path.join(dir, 'data') : count > 1 ? path.join(shared.dataDir, spec.name.replace(/[^A-Za-z0-9_.-]/g, '_')) : shared.dataDir;
   return {
     spec,
@@ -118,7 +128,7 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
   if (shared.pgbouncer && proxy) {
     await startPgbouncer(supervisor, {
       bin: shared.pgbouncer,
-      placement: placements.application,
+      placement: placements.proxy,
       port: proxy.port,
       upstream: { ...database, database: database.name },
       user: database.user,
@@ -150,7 +160,7 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     const pool: ApiConfig['pool'] = {
       workerScript: workerScript(),
       environment: env,
-      placement: placements.application,
+      placement: placements.function,
       timeoutMs: next.function.timeoutSeconds * 1000,
       maxContainers: shared.maxContainers,
       reservedConcurrency: next.function.reservedConcurrency,

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { UsageError } from './errors';
+import { waitForListening } from './isolate/probe';
 import { Placement } from './placement';
 import { Supervisor } from './supervisor';
 import { chownRecursive, findExecutable, RunAs } from './system';
@@ -74,21 +74,8 @@ export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions
     const why = (stderr + log).split('\n').find((l) => /FATAL|ERROR/.test(l)) ?? `exit code ${code}`;
     reject(new UsageError(`PgBouncer failed to start: ${why.trim()}`));
   }));
-  await Promise.race([waitForPort(o.placement.host, o.port), exited]);
-}
-
-async function waitForPort(host: string, port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host, port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new UsageError(`PgBouncer did not listen on ${host}:${port} within ${timeoutMs / 1000} s`);
+  const listening = waitForListening(o.placement, o.placement.host, o.port, 10_000).then((ok) => {
+    if (!ok) throw new UsageError(`PgBouncer did not listen on ${o.placement.host}:${o.port} within 10 s`);
+  });
+  await Promise.race([listening, exited]);
 }

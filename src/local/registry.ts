@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cacheDir } from './cache';
+import { abandonedNamespaces, removeNamespaces } from './isolate/netns';
+import { procStat, processStartTime } from './proc';
 
 /** One process a run started, identified by PID and start time (so a reused PID is never killed). */
 interface Entry {
@@ -13,20 +15,9 @@ interface RunFile {
   readonly owner: Entry;
   readonly processes: Entry[];
   readonly dirs: string[];
+  /** Network namespaces of an isolated run (`--isolate`). */
+  readonly namespaces?: string[];
 }
-
-/** State and start time of a process from /proc (Linux); undefined elsewhere or when it is gone. */
-function procStat(pid: number): { state: string; started: string } | undefined {
-  try {
-    // Fields 3 and 22 of /proc/<pid>/stat; the command name (field 2) may contain spaces, so count from its end.
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return { state: fields[0], started: fields[19] };
-  } catch {
-    return undefined;
-  }
-}
-
-const startTime = (pid: number) => procStat(pid)?.started;
 
 /** Running (not a zombie) and the same process that was recorded, not a reused PID. */
 function alive(e: Entry): boolean {
@@ -49,11 +40,11 @@ export class RunRegistry {
 
   constructor(private readonly dir = path.join(cacheDir(), 'runs')) {
     this.file = path.join(dir, `${process.pid}.json`);
-    this.state = { owner: { pid: process.pid, name: 'secure-lambda-postgres', started: startTime(process.pid) }, processes: [], dirs: [] };
+    this.state = { owner: { pid: process.pid, name: 'secure-lambda-postgres', started: processStartTime(process.pid) }, processes: [], dirs: [], namespaces: [] };
   }
 
   public addProcess(pid: number, name: string): void {
-    this.state.processes.push({ pid, name, started: startTime(pid) });
+    this.state.processes.push({ pid, name, started: processStartTime(pid) });
     this.save();
   }
 
@@ -68,6 +59,11 @@ export class RunRegistry {
     this.save();
   }
 
+  public addNamespace(name: string): void {
+    this.state.namespaces!.push(name);
+    this.save();
+  }
+
   /** The run stopped cleanly. */
   public close(): void {
     fs.rmSync(this.file, { force: true });
@@ -75,10 +71,11 @@ export class RunRegistry {
 
   /** Stop what runs whose owner is gone left behind; returns a line to print, if anything was found. */
   public recoverAbandoned(): string | undefined {
-    if (!fs.existsSync(this.dir)) return undefined;
     let killed = 0;
+    let namespaces = 0;
     const owners: number[] = [];
-    for (const name of fs.readdirSync(this.dir).filter((n) => n.endsWith('.json'))) {
+    const files = fs.existsSync(this.dir) ? fs.readdirSync(this.dir) : [];
+    for (const name of files.filter((n) => n.endsWith('.json'))) {
       const file = path.join(this.dir, name);
       let run: RunFile;
       try {
@@ -96,11 +93,15 @@ export class RunRegistry {
         }
       }
       for (const dir of run.dirs) fs.rmSync(dir, { recursive: true, force: true });
+      namespaces += removeNamespaces(run.namespaces ?? []);
       fs.rmSync(file, { force: true });
       owners.push(run.owner.pid);
     }
-    return owners.length === 0 ? undefined
-      : `cleaned up after an earlier run that did not stop (pid ${owners.join(', ')}): ${killed} process${killed === 1 ? '' : 'es'} stopped, its temporary files removed`;
+    // Also those of runs recorded in another cache directory: their names say whose they are.
+    namespaces += removeNamespaces(abandonedNamespaces());
+    const removed = namespaces === 0 ? '' : `, ${namespaces} network namespace${namespaces === 1 ? '' : 's'} removed`;
+    return owners.length === 0 && namespaces === 0 ? undefined
+      : `cleaned up after an earlier run that did not stop${owners.length ? ` (pid ${owners.join(', ')})` : ''}: ${killed} process${killed === 1 ? '' : 'es'} stopped, its temporary files removed${removed}`;
   }
 
   private save(): void {

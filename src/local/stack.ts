@@ -3,7 +3,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { discoverBackends } from './assembly/discover';
 import { BackendSpec } from './assembly/model';
-import { planBackend, Placements, RunningBackend, SharedParts, startBackend } from './backend';
+import { FixedPorts, planBackend, Placements, RunningBackend, SharedParts, startBackend } from './backend';
 import { localSigningKey } from './clerk';
 import { SecretsConfig } from './components/secrets';
 import { UsageError } from './errors';
@@ -16,6 +16,12 @@ import { makeCertificates } from './tls';
 
 export type ProxyChoice = 'auto' | 'pgbouncer' | 'none';
 
+/** Where the servers run: loopback with free ports, or the hosts of an isolated replica with fixed ones. */
+export interface StackNetwork {
+  readonly placements: Placements;
+  readonly ports?: FixedPorts;
+}
+
 export interface StackOptions {
   readonly assembly: string;
   readonly stack?: string;
@@ -26,6 +32,8 @@ export interface StackOptions {
   readonly dataDir?: string;
   readonly env: Readonly<Record<string, string>>;
   readonly maxContainers: number;
+  /** @default every server on loopback */
+  readonly network?: StackNetwork;
 }
 
 /** A started local stack: every backend of the assembly, and what they run on. */
@@ -41,7 +49,7 @@ export interface LocalStack {
 
 /** The placements of a run on this machine: every tier on loopback. */
 export function loopbackPlacements(): Placements {
-  return { public: loopback('public'), application: loopback('application'), database: loopback('database'), services: loopback('services') };
+  return { public: loopback('public'), function: loopback('application'), proxy: loopback('application'), database: loopback('database'), services: loopback('services') };
 }
 
 async function ensurePortFree(host: string, port: number): Promise<void> {
@@ -61,7 +69,7 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
   const specs = discoverBackends(path.resolve(o.assembly), o.stack);
   const recovered = supervisor.recoverAbandoned();
   if (recovered) say(recovered);
-  const placements = loopbackPlacements();
+  const placements = o.network?.placements ?? loopbackPlacements();
   for (let i = 0; i < specs.length; i++) await ensurePortFree(placements.public.host, o.port === 0 ? 0 : o.port + i);
   const pgbouncer = o.proxy === 'none' ? undefined : findPgbouncer();
   if (o.proxy === 'pgbouncer' && !pgbouncer) {
@@ -75,6 +83,7 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
   const shared: SharedParts = {
     supervisor,
     placements,
+    ports: o.network?.ports,
     runDir,
     postgres,
     pgbouncer,
@@ -95,6 +104,7 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
   const plans = await Promise.all(specs.map((spec, i) => planBackend(spec, i, specs.length, o.port === 0 ? 0 : o.port + i, shared)));
   const secrets: SecretsConfig = {
     host: placements.services.host,
+    port: o.network?.ports?.secretsManager ?? 0,
     region: shared.region,
     accessKeyId: shared.credentials.accessKeyId,
     secrets: plans.map((p) => ({ arn: p.secretArn, value: p.secret })),

@@ -35,6 +35,7 @@ export class Supervisor {
   public onUnexpectedExit: ((name: string, code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
   private readonly tracked: Tracked[] = [];
   private readonly dirs: string[] = [];
+  private readonly afterStop: Array<() => void> = [];
   private stopping = false;
   private stopped: Promise<void> | undefined;
 
@@ -53,15 +54,28 @@ export class Supervisor {
     return dir;
   }
 
+  /**
+   * A network namespace this run creates (recorded before it exists, so a later run removes it
+   * if this one dies) and how to remove what the run set up, once every process has stopped.
+   */
+  public addNamespace(name: string): void {
+    this.registry.addNamespace(name);
+  }
+
+  public onStopped(cleanup: () => void): void {
+    this.afterStop.push(cleanup);
+  }
+
   /** Start a server process in its placement. */
   public spawn(name: string, placement: Placement, command: string, args: readonly string[], options: ServerOptions = {}): ChildProcess {
     if (this.stopping) {
       throw new Error(`not starting ${name}: the local stack is stopping`);
     }
-    const line = placed(placement, command, args);
+    const runAs = options.uid === undefined || options.gid === undefined ? undefined : { uid: options.uid, gid: options.gid };
+    const line = placed(placement, command, args, runAs);
     // Its own process group: a Ctrl-C in the terminal reaches the supervisor only, which then
     // stops the servers in order.
-    const child = spawn(line.command, [...line.args], { env: options.env ?? process.env, uid: options.uid, gid: options.gid, stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(line.command, [...line.args], { env: options.env ?? process.env, uid: line.uid, gid: line.gid, stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'], detached: true });
     child.on('error', () => undefined);
     if (child.pid === undefined) {
       throw new UsageError(`${name} could not be started (${line.command} not found or not executable)`);
@@ -114,7 +128,7 @@ export class Supervisor {
     if (child.connected) child.send(message);
   }
 
-  /** Stop every process (reverse start order; SIGKILL after 5 s) and remove the temp dirs. Idempotent. */
+  /** Stop every process (reverse start order; SIGKILL after 5 s), run the cleanups, remove the temp dirs. Idempotent. */
   public stop(): Promise<void> {
     this.stopped ??= this.stopAll();
     return this.stopped;
@@ -126,6 +140,7 @@ export class Supervisor {
       await stopProcess(t);
     }
     this.tracked.length = 0;
+    for (const cleanup of this.afterStop.splice(0).reverse()) cleanup();
     for (const dir of this.dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
     this.registry.close();
   }

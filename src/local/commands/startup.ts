@@ -1,5 +1,7 @@
+import { loopback } from '../placement';
 import { LocalStack, StackOptions, startLocalStack } from '../stack';
 import { Supervisor } from '../supervisor';
+import { HttpCall, httpFrom } from './checks';
 
 /** Prints a line for the user. */
 export type Say = (line: string) => void;
@@ -39,11 +41,11 @@ export async function startAndDescribe(o: StackOptions, supervisor: Supervisor, 
   return stack;
 }
 
-/** GET `{apiUrl}health` once: the status, and the time since this process started. */
-export async function firstHealth(apiUrl: string): Promise<{ status: number | string; seconds: number }> {
+/** GET `{apiUrl}health` once (from where `call` runs): the status, and the time since this process started. */
+export async function firstHealth(apiUrl: string, call: HttpCall = httpFrom(loopback('public'))): Promise<{ status: number | string; seconds: number }> {
   let status: number | string;
   try {
-    status = (await fetch(`${apiUrl}health`, { signal: AbortSignal.timeout(30_000) })).status;
+    status = (await call(`${apiUrl}health`)).status;
   } catch (err) {
     status = (err as Error).name;
   }

@@ -1,117 +1,81 @@
-import { generateKeyPairSync } from 'crypto';
-import { ROUTES } from '../../contract';
-import { RunningBackend } from '../backend';
-import { localSigningKey, sessionToken } from '../clerk';
-import { oneLine } from '../errors';
+import * as path from 'path';
+import { discoverBackends } from '../assembly/discover';
+import { UsageError } from '../errors';
+import { isolationChecks } from '../isolate/checks';
+import { isolationUnavailable } from '../isolate/preflight';
+import { buildReplica, Replica, WEB_PORT } from '../isolate/replica';
+import { showRules } from '../isolate/show';
+import { buildTopology } from '../isolate/topology';
+import { loopback } from '../placement';
 import { Supervisor } from '../supervisor';
+import { CheckGroup, contractChecks, httpFrom, runChecks } from './checks';
 import { stackOptions } from './options';
 import { firstHealth, Say, startAndDescribe } from './startup';
-import { tokenDefaults } from './token';
 
-interface Result {
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
-interface Check {
-  readonly name: string;
-  run(): Promise<Result>;
-}
-
-async function call(url: string, init: RequestInit = {}): Promise<{ status: number; json: Record<string, any>; ms: number }> {
-  const started = performance.now();
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(35_000) });
-  const text = await res.text();
-  let json: Record<string, any> = {};
-  try {
-    json = JSON.parse(text) as Record<string, any>;
-  } catch {
-    json = { body: text.slice(0, 80) };
-  }
-  return { status: res.status, json, ms: performance.now() - started };
-}
-
-const brief = (r: { status: number; json: Record<string, any>; ms: number }) => `${r.status} ${JSON.stringify(r.json).slice(0, 90)} (${r.ms.toFixed(1)} ms)`;
-
-/** The seed's test case 1 (direct invocation → SELECT NOW()) and the HTTP contract of the default handler. */
-function checksFor(b: RunningBackend): Check[] {
-  const claims = tokenDefaults(b.spec);
-  const key = localSigningKey();
-  const sub = 'user_local_verify';
-  const token = sessionToken(key, { ...claims, sub, ttlSeconds: 60 });
-  const forged = sessionToken(key, { ...claims, sub, ttlSeconds: 60 }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
-  const me = (authorization?: string) => call(`${b.apiUrl}${ROUTES.ME.slice(1)}`, { headers: authorization ? { authorization } : {} });
-  const stage = `/${b.spec.api.stageName}`;
-  return [
-    {
-      name: 'invoke {} (test case 1: SELECT NOW() through the proxy)',
-      run: async () => {
-        const r = await call(`${b.lambdaUrl}/2015-03-31/functions/${b.spec.function.logicalId}/invocations`, { method: 'POST', body: '{}' });
-        return { ok: r.status === 200 && r.json.status === 'ok' && !Number.isNaN(Date.parse(r.json.now)), detail: brief(r) };
-      },
-    },
-    {
-      name: `GET ${stage}${ROUTES.HEALTH}`,
-      run: async () => {
-        const r = await call(`${b.apiUrl}${ROUTES.HEALTH.slice(1)}`);
-        return { ok: r.status === 200 && !Number.isNaN(Date.parse(r.json.now)), detail: brief(r) };
-      },
-    },
-    {
-      name: `GET ${stage}${ROUTES.ME} without a token`,
-      run: async () => {
-        const r = await me();
-        return { ok: r.status === 401 && r.json.reason === 'missing-token', detail: brief(r) };
-      },
-    },
-    {
-      name: `GET ${stage}${ROUTES.ME} with a local token`,
-      run: async () => {
-        const r = await me(`Bearer ${token}`);
-        return { ok: r.status === 200 && r.json.userId === sub, detail: brief(r) };
-      },
-    },
-    {
-      name: `GET ${stage}${ROUTES.ME} with a forged token`,
-      run: async () => {
-        const r = await me(`Bearer ${forged}`);
-        return { ok: r.status === 401, detail: brief(r) };
-      },
-    },
-  ];
-}
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
- * `local verify`: boot the stack (any free ports), run the checks against every backend, print
- * a table ending in `N passed, N failed`, stop everything; exit 1 when a check failed.
+ * `local verify`: boot the stack, run the checks against every backend, print a table ending in
+ * `N passed, N failed`, stop everything; exit 1 when a check failed. With `--isolate`, the stack
+ * runs in a replica of the template's VPC (Linux, root) and the isolation checks run too;
+ * `--show-rules` prints the replica's compiled rules (alone, without starting anything).
  */
 export async function verify(argv: readonly string[], say: Say): Promise<number> {
-  const { stack: options } = stackOptions('local verify', argv, {}, 0);
+  const started = performance.now();
+  const { stack: options, parsed } = stackOptions('local verify', argv, { 'isolate': 'flag', 'show-rules': 'flag' }, 0);
+  const isolate = parsed.isolate === true;
+  const unavailable = isolate ? isolationUnavailable() : undefined;
+  if (unavailable) throw new UsageError(unavailable);
+  const specs = isolate || parsed['show-rules'] ? discoverBackends(path.resolve(options.assembly), options.stack) : [];
+  if (isolate && specs.length !== 1) {
+    throw new UsageError(`--isolate replicates one backend's VPC, and the assembly has ${specs.length} (${specs.map((s) => s.name).join(', ')}): pass --stack to choose one`);
+  }
+  const topologies = specs.map(buildTopology);
+  if (parsed['show-rules']) topologies.forEach((t) => showRules(t).forEach((line) => say(line)));
+  if (parsed['show-rules'] && !isolate) return 0;
+
   const supervisor = new Supervisor();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void supervisor.stop().finally(() => process.exit(130)));
   }
-  const stack = await startAndDescribe(options, supervisor, say);
+  let replica: Replica | undefined;
+  if (isolate) {
+    const recovered = supervisor.recoverAbandoned();
+    if (recovered) say(recovered);
+    try {
+      const built = performance.now();
+      replica = buildReplica(topologies[0], specs[0], supervisor);
+      const web = replica.topology.outside.web;
+      await supervisor.startComponent('echo', 'internet web server', { ...replica.internet, host: web }, { host: web, port: WEB_PORT });
+      say(`replica: ${replica.topology.hosts.length + 2} network namespaces (router, internet, ${replica.topology.hosts.map((h) => h.name).join(', ')}) in ${seconds(performance.now() - built)}; packet filters from ${replica.topology.groups.size} security groups (--show-rules lists them)`);
+    } catch (err) {
+      await supervisor.stop();
+      throw err;
+    }
+  }
+  const stack = await startAndDescribe({ ...options, network: replica?.network }, supervisor, say);
+  const http = httpFrom(replica?.internet ?? loopback('internet'));
   let passed = 0;
   let failed = 0;
   try {
-    const health = await firstHealth(stack.backends[0].apiUrl);
+    const health = await firstHealth(stack.backends[0].apiUrl, http);
     say(`ready in ${health.seconds.toFixed(2)} s (first /health answered ${health.status})`);
     // The function's log lines go to the terminal while the checks run; the table comes after.
     const table: string[] = [];
     for (const b of stack.backends) {
-      table.push('', b.spec.name, `${'check'.padEnd(60)} result  detail`);
-      for (const check of checksFor(b)) {
-        const result = await check.run().catch((err): Result => ({ ok: false, detail: oneLine(err) }));
-        result.ok ? passed++ : failed++;
-        table.push(`${check.name.padEnd(60)} ${result.ok ? 'PASS  ' : 'FAIL  '}  ${result.detail}`);
-      }
+      const groups: CheckGroup[] = [{ checks: contractChecks(b, http), sequential: true }];
+      if (replica) groups.push({ checks: isolationChecks(replica, b), sequential: false });
+      const result = await runChecks(b.spec.name, groups);
+      table.push(...result.lines);
+      passed += result.passed;
+      failed += result.failed;
     }
     await supervisor.stop();
     table.forEach((line) => say(line));
   } finally {
     await supervisor.stop();
   }
+  if (replica) say(`isolated run: ${seconds(performance.now() - started)} wall time; every namespace removed`);
   say(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }

@@ -1,10 +1,12 @@
 import { oneLine, UsageError } from '../errors';
 import { startApi } from './api';
+import { startEcho } from './echo';
 import { ComponentStarter, FromComponent, RunningComponent, ToComponent } from './protocol';
 import { startSecrets } from './secrets';
 
 const COMPONENTS: Record<string, ComponentStarter> = {
   'api': startApi,
+  'echo': startEcho,
   'secrets-manager': startSecrets,
 };
 

@@ -4,6 +4,8 @@ import { ComponentStarter } from './protocol';
 /** Config of the Secrets Manager component. */
 export interface SecretsConfig {
   readonly host: string;
+  /** 0: any free port. */
+  readonly port: number;
   readonly region: string;
   readonly accessKeyId: string;
   readonly secrets: ReadonlyArray<{ readonly arn: string; readonly value: string }>;
@@ -11,7 +13,7 @@ export interface SecretsConfig {
 
 /** The loopback Secrets Manager endpoint (JSON 1.1 protocol, SigV4-signed requests only). */
 export const startSecrets: ComponentStarter = async (config: SecretsConfig) => {
-  const server = await LocalSecretsManager.start(config.region, config.accessKeyId, config.host);
+  const server = await LocalSecretsManager.start(config.region, config.accessKeyId, config.host, config.port);
   for (const { arn, value } of config.secrets) server.put(arn, value);
   return { info: { url: server.url }, stop: () => server.stop() };
 };

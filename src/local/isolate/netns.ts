@@ -1,0 +1,94 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import { NamespacePlan } from './wiring';
+import { NETNS_DIR, placed } from '../placement';
+import { processStartTime } from '../proc';
+
+const PREFIX = /^slp-([0-9a-z]+)x([0-9a-z]+)-/;
+
+/**
+ * The prefix of every namespace a run creates: `slp-<pid>x<start time>` (base 36), so that a
+ * later run can tell a leftover of a run that died (its owner is gone) from one still running.
+ */
+export function runPrefix(pid = process.pid): string {
+  const started = processStartTime(pid);
+  return `slp-${pid.toString(36)}x${Number(started ?? 0).toString(36)}`;
+}
+
+function run(command: string, args: readonly string[], input?: string): string {
+  const out = spawnSync(command, args, { input, encoding: 'utf8', timeout: 10_000 });
+  if (out.status !== 0) {
+    const why = (out.stderr || out.error?.message || `exit ${out.status ?? out.signal}`).trim().split('\n').slice(-2).join(' ');
+    throw new Error(`${command} ${args.slice(0, 4).join(' ')}: ${why}`);
+  }
+  return out.stdout;
+}
+
+/**
+ * Creates the namespaces of a plan and wires them: `register` is told each name before it is
+ * created, so a crash at any point leaves nothing the next run cannot find.
+ */
+export function createNamespaces(plans: readonly NamespacePlan[], register: (name: string) => void): void {
+  for (const p of plans) {
+    register(p.name);
+    run('ip', ['netns', 'add', p.name]);
+  }
+  // Before any interface exists, so the `default` settings apply to the veths too.
+  const inside = (namespace: string, command: string, args: readonly string[], input?: string) => {
+    const line = placed({ tier: namespace, host: '', netns: namespace }, command, args);
+    run(line.command, line.args, input);
+  };
+  for (const p of plans.filter((x) => x.sysctls.length > 0)) inside(p.name, 'sysctl', ['-q', '-w', ...p.sysctls]);
+  for (const p of plans) run('ip', ['-n', p.name, '-batch', '-'], p.ip.join('\n') + '\n');
+  for (const p of plans.filter((x) => x.nft !== undefined)) inside(p.name, 'nft', ['-f', '-'], p.nft);
+}
+
+/** Processes running in a namespace (`ip netns pids`). */
+function pidsIn(namespace: string): number[] {
+  try {
+    return run('ip', ['netns', 'pids', namespace]).split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Kills what still runs in the namespaces (by PID) and deletes them, which removes their veths,
+ * addresses, routes and rules with them. Names that no longer exist are skipped.
+ */
+export function removeNamespaces(names: readonly string[]): number {
+  let removed = 0;
+  for (const name of names.filter((n) => fs.existsSync(`${NETNS_DIR}/${n}`))) {
+    for (const pid of pidsIn(name)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    try {
+      run('ip', ['netns', 'del', name]);
+      removed++;
+    } catch {
+      // a process was still exiting: the next run removes it
+    }
+  }
+  return removed;
+}
+
+/** Namespaces of runs whose owner process is gone (killed or crashed before it could remove them). */
+export function abandonedNamespaces(): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(NETNS_DIR);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => {
+    const m = PREFIX.exec(name);
+    if (!m) return false;
+    const pid = parseInt(m[1], 36);
+    const started = processStartTime(pid);
+    return started === undefined || Number(started).toString(36) !== m[2];
+  });
+}
