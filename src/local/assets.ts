@@ -15,5 +15,7 @@ export function assetsDir(): string {
   return found;
 }
 
+/** The CLI bundle, which also runs the components and the probes (`__component`, `__probe`). */
+export const cliScript = () => path.join(assetsDir(), 'cli', 'main', 'index.js');
 export const workerScript = () => path.join(assetsDir(), 'local', 'worker', 'runtime', 'index.js');
 export const sdkDir = () => path.join(assetsDir(), 'local', 'sdk');

@@ -2,6 +2,7 @@ import { ChildProcess, spawn, StdioOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { cliScript } from './assets';
 import { FromComponent, ToComponent } from './components/protocol';
 import { UsageError } from './errors';
 import { Placement, placed } from './placement';
@@ -172,9 +173,4 @@ async function stopProcess(t: Tracked): Promise<void> {
       // gone
     }
   }
-}
-
-/** The CLI's own script (the bundle), which also runs the components. */
-function cliScript(): string {
-  return fs.realpathSync(process.argv[1]);
 }

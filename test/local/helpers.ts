@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -38,6 +38,8 @@ export interface RunOptions {
    * own with an empty tmpfs over each, so a machine without them is what it finds.
    */
   readonly hide?: readonly string[];
+  /** Run as this user instead of the test's (its TMPDIR is handed to it). */
+  readonly user?: string;
 }
 
 /**
@@ -63,10 +65,15 @@ export class CliRun {
       // exec: the command keeps the child's PID, so signals and leftover checks reach it.
       `${hide.map((d) => `mount -t tmpfs tmpfs '${d}' && `).join('')}exec "$0" "$@"`, process.execPath, CLI_PATH, ...args,
     ]] as const;
+    const id = (flag: string) => Number(execFileSync('id', [flag, options.user!], { encoding: 'utf8' }).trim());
+    const user = options.user === undefined ? undefined : { uid: id('-u'), gid: id('-g') };
+    if (user) fs.chownSync(this.tmp, user.uid, user.gid);
     this.child = spawn(command, argv, {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, TMPDIR: this.tmp, XDG_CACHE_HOME: sharedCache(), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      uid: user?.uid,
+      gid: user?.gid,
     });
     this.child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));

@@ -4,7 +4,7 @@ import { UsageError } from '../errors';
 import { isolationChecks } from '../isolate/checks';
 import { isolationUnavailable } from '../isolate/preflight';
 import { buildReplica, Replica, WEB_PORT } from '../isolate/replica';
-import { showRules } from '../isolate/show';
+import { openEgressFindings, showRules } from '../isolate/show';
 import { buildTopology } from '../isolate/topology';
 import { loopback } from '../placement';
 import { Supervisor } from '../supervisor';
@@ -47,6 +47,7 @@ export async function verify(argv: readonly string[], say: Say): Promise<number>
       replica = buildReplica(topologies[0], specs[0], supervisor);
       const web = replica.topology.outside.web;
       await supervisor.startComponent('echo', 'internet web server', { ...replica.internet, host: web }, { host: web, port: WEB_PORT });
+      for (const finding of openEgressFindings(replica.topology)) say(`finding: ${finding}`);
       say(`replica: ${replica.topology.hosts.length + 2} network namespaces (router, internet, ${replica.topology.hosts.map((h) => h.name).join(', ')}) in ${seconds(performance.now() - built)}; packet filters from ${replica.topology.groups.size} security groups (--show-rules lists them)`);
     } catch (err) {
       await supervisor.stop();

@@ -1,6 +1,6 @@
 import { spawn } from 'child_process';
-import * as fs from 'fs';
 import * as net from 'net';
+import { cliScript } from '../assets';
 import { Placement, placed } from '../placement';
 
 /** How a TCP connect ended: `timeout` means no answer at all (a dropped SYN), `refused` a closed port (or a reject). */
@@ -104,7 +104,7 @@ export function probeMain(request: string): void {
  */
 export async function probeFrom<T>(placement: Placement, request: ProbeRequest): Promise<T> {
   if (placement.netns === undefined) return runProbe(request) as Promise<T>;
-  const line = placed(placement, process.execPath, [fs.realpathSync(process.argv[1]), '__probe', JSON.stringify(request)]);
+  const line = placed(placement, process.execPath, [cliScript(), '__probe', JSON.stringify(request)]);
   const child = spawn(line.command, [...line.args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

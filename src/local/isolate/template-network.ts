@@ -61,9 +61,10 @@ export interface TemplateNetwork {
 
 const ROUTE_TARGETS = ['VpcPeeringConnectionId', 'TransitGatewayId', 'NetworkInterfaceId', 'VpcEndpointId', 'CarrierGatewayId', 'LocalGatewayId', 'CoreNetworkArn', 'EgressOnlyInternetGatewayId'];
 
-/** Logical ids a list of `{ Ref }` / `{ Fn::GetAtt }` values points at. */
+/** Logical ids a list of `{ Ref }` / `{ Fn::GetAtt }` values points at, and literal ids (`subnet-…`) as written. */
 export function referencedList(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(referencedId).filter((id): id is string => id !== undefined) : [];
+  const id = (v: unknown) => referencedId(v) ?? (typeof v === 'string' ? v : undefined);
+  return Array.isArray(value) ? value.map(id).filter((x): x is string => x !== undefined) : [];
 }
 
 function ofType(template: Template, type: string): Array<[string, Props]> {
