@@ -1,10 +1,11 @@
+import * as path from 'path';
 import { App, Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nag3 from 'cdk-nag';
 import * as nag2 from 'cdk-nag-v2';
-import { SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
+import { DatabaseAuthentication, Migrations, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
 import { ENV, existingVpc } from './util';
 
 // The packs a consumer of a "secure" library runs, in both cdk-nag generations: 3.x reports through
@@ -26,6 +27,10 @@ const CONFIGURATIONS: Array<[string, Configure]> = [
   })],
   ['a bring-your-own VPC', stack => ({ vpc: existingVpc(stack) })],
   ['your own handler', () => ({ functionCode: lambda.Code.fromInline('exports.handler = async () => ({})'), functionHandler: 'index.handler' })],
+  ['IAM authentication end to end, with migrations', () => ({
+    databaseAuthentication: DatabaseAuthentication.IAM,
+    migrations: Migrations.fromDirectory(path.join(__dirname, 'fixtures', 'migrations')),
+  })],
 ];
 
 function build(configure: Configure) {

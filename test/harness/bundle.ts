@@ -7,8 +7,19 @@ import * as path from 'path';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** What ships: the esbuild output of src/handler/api.lambda.ts (projen task bundle:handler/api.lambda). */
 export const BUNDLE_PATH = path.join(REPO_ROOT, 'assets', 'handler', 'api.lambda', 'index.js');
-const BUNDLE_TASK = 'bundle:handler/api.lambda';
-const SOURCES = ['src/handler', 'src/runtime', 'src/contract.ts', 'package-lock.json'];
+/** The migration function's bundle (src/migrations/migrate.lambda.ts), which every synth needs too. */
+export const MIGRATION_BUNDLE_PATH = path.join(REPO_ROOT, 'assets', 'migrations', 'migrate.lambda', 'index.js');
+
+interface Bundle {
+  readonly file: string;
+  readonly task: string;
+  readonly sources: string[];
+}
+
+const BUNDLES: Bundle[] = [
+  { file: BUNDLE_PATH, task: 'bundle:handler/api.lambda', sources: ['src/handler', 'src/runtime', 'src/contract.ts', 'package-lock.json'] },
+  { file: MIGRATION_BUNDLE_PATH, task: 'bundle:migrations/migrate.lambda', sources: ['src/migrations', 'src/runtime', 'src/contract.ts', 'package-lock.json'] },
+];
 
 function newestMtime(p: string): number {
   if (!fs.existsSync(p)) {
@@ -21,22 +32,28 @@ function newestMtime(p: string): number {
   return fs.readdirSync(p).reduce((max, e) => Math.max(max, newestMtime(path.join(p, e))), st.mtimeMs);
 }
 
-/** Why the bundle must be (re)built, or undefined when it is fresh. */
-export function bundleStaleness(): string | undefined {
-  if (!fs.existsSync(BUNDLE_PATH)) {
+/** Why a bundle must be (re)built, or undefined when it is fresh. */
+function staleness(bundle: Bundle): string | undefined {
+  if (!fs.existsSync(bundle.file)) {
     return 'missing';
   }
-  const built = fs.statSync(BUNDLE_PATH).mtimeMs;
-  const newest = Math.max(...SOURCES.map((s) => newestMtime(path.join(REPO_ROOT, s))));
+  const built = fs.statSync(bundle.file).mtimeMs;
+  const newest = Math.max(...bundle.sources.map((s) => newestMtime(path.join(REPO_ROOT, s))));
   return newest > built ? 'older than its sources' : undefined;
 }
 
+/** Why the handler bundle must be (re)built, or undefined when it is fresh. */
+export function bundleStaleness(): string | undefined {
+  return staleness(BUNDLES[0]);
+}
+
 /**
- * Build the handler asset with the project's own bundle task when it is missing or stale, so the
- * tests always exercise what would ship. Safe to call from several jest workers at once.
+ * Build the handler and migration assets with the project's own bundle tasks when they are missing
+ * or stale, so the tests always exercise what would ship. Safe to call from several jest workers
+ * at once.
  */
 export function ensureBundle(): void {
-  if (!bundleStaleness()) {
+  if (BUNDLES.every((bundle) => !staleness(bundle))) {
     return;
   }
   // Outside assets/ (which is packaged and uploaded as the Lambda code).
@@ -62,14 +79,16 @@ export function ensureBundle(): void {
     }
   }
   try {
-    const why = bundleStaleness();
-    if (!why) {
-      return;
-    }
-    const res = spawnSync('npx', ['projen', BUNDLE_TASK], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120000 });
-    if (res.status !== 0 || bundleStaleness()) {
-      throw new Error(
-        `The handler bundle is ${why} and building it failed. Run \`npx projen bundle\` and fix the errors:\n${res.stdout}\n${res.stderr}`);
+    for (const bundle of BUNDLES) {
+      const why = staleness(bundle);
+      if (!why) {
+        continue;
+      }
+      const res = spawnSync('npx', ['projen', bundle.task], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120000 });
+      if (res.status !== 0 || staleness(bundle)) {
+        throw new Error(
+          `${path.relative(REPO_ROOT, bundle.file)} is ${why} and building it failed. Run \`npx projen bundle\` and fix the errors:\n${res.stdout}\n${res.stderr}`);
+      }
     }
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });
