@@ -117,6 +117,8 @@ describe('the migration function', () => {
     expect(ingress).toHaveLength(1);
     expect(props.DependsOn).toEqual(expect.arrayContaining([instance, ...ingress]));
     expect(apiFunction(template).DependsOn).toContain(triggerId);
+    // The proxy switches to the app role only once it exists.
+    expect(resource(template, stack, backend.proxy).DependsOn).toContain(triggerId);
   });
 
   test("CDK's trigger provider is marked for checkov, with the reason", () => {

@@ -144,6 +144,9 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       defaultPort: ec2.Port.tcp(this.port),
     });
     const migrator = this.createMigrator(props, names);
+    // The proxy serves the app role: on a stack deployed before it existed, switch after it does.
+    // (Only the proxy resource waits: its role is in the key's policy, which the instance needs.)
+    this.proxy.node.defaultChild!.node.addDependency(migrator.trigger);
     this.migrationFunction = migrator.function;
     this.migrationSecurityGroup = migrator.securityGroup;
     this.migrationTrigger = migrator.trigger;
