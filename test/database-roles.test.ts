@@ -109,6 +109,8 @@ describe('the migration function', () => {
     const [triggerId, props] = trigger[0];
     expect(props.Properties).toMatchObject({ InvocationType: 'RequestResponse', Timeout: String(11 * 60 * 1000), ExecuteOnHandlerChange: true });
     expect(props.Properties.HandlerArn).toEqual({ Ref: expect.stringMatching(/^BackendDatabaseMigrationCurrentVersion/) });
+    // Versions the trigger has moved past are deleted, not kept for ever.
+    expect(template.toJSON().Resources[props.Properties.HandlerArn.Ref]).toMatchObject({ Type: 'AWS::Lambda::Version', DeletionPolicy: 'Delete' });
     const instance = stack.getLogicalId(backend.databaseInstance.node.defaultChild as any);
     const migrationGroup = stack.getLogicalId(backend.migrationSecurityGroup.node.defaultChild as any);
     const ingress = Object.entries<any>(template.findResources('AWS::EC2::SecurityGroupIngress'))

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -112,6 +112,8 @@ function createFunction(scope: Construct, settings: MigratorSettings, securityGr
     vpcSubnets: props.proxySubnets,
     securityGroups: [securityGroup],
     layers: migrations ? [migrations.layer] : undefined,
+    // The trigger runs a version of its own; once it has run a newer one, an older one is of no use.
+    currentVersionOptions: { removalPolicy: RemovalPolicy.DESTROY },
   });
 }
 
