@@ -94,11 +94,12 @@ describe('SecureLambdaPostgres with default props', () => {
       expect(JSON.stringify(json)).not.toMatch(/"MasterUserPassword":"[^{]/);
     });
 
-    test('the secret rotates every 30 days', () => {
-      template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-        RotationRules: { ScheduleExpression: 'rate(30 days)' },
-      });
-      template.resourceCountIs('AWS::Serverless::Application', 1);
+    test('the master, owner and app secrets rotate every 30 days', () => {
+      const schedules = Object.values<any>(template.findResources('AWS::SecretsManager::RotationSchedule'));
+      expect(schedules.map(r => r.Properties.SecretId)).toEqual([backend.secret, backend.ownerSecret, backend.appSecret!]
+        .map(secret => ({ Ref: stack.getLogicalId(secret.node.defaultChild as any) })));
+      for (const schedule of schedules) expect(schedule.Properties.RotationRules).toEqual({ ScheduleExpression: 'rate(30 days)' });
+      template.resourceCountIs('AWS::Serverless::Application', 3);
     });
 
     test('PostgreSQL logs go to encrypted groups kept one year, created before the instance', () => {
@@ -138,7 +139,7 @@ describe('SecureLambdaPostgres with default props', () => {
   });
 
   describe('proxy', () => {
-    test('requires TLS, authenticates with the secret, sits in the private subnets', () => {
+    test('requires TLS, authenticates with the app role\'s secret only, sits in the private subnets', () => {
       const privateSubnets = Object.entries<any>(template.findResources('AWS::EC2::Subnet'))
         .filter(([, s]) => s.Properties.Tags.some((t: any) => t.Value === 'Private')).map(([id]) => ({ Ref: id }));
       template.hasResourceProperties('AWS::RDS::DBProxy', {
@@ -150,7 +151,7 @@ describe('SecureLambdaPostgres with default props', () => {
         Auth: [Match.objectLike({
           AuthScheme: 'SECRETS',
           IAMAuth: 'DISABLED',
-          SecretArn: { Ref: stack.getLogicalId(backend.secret.node.defaultChild as any) },
+          SecretArn: { Ref: stack.getLogicalId(backend.appSecret!.node.defaultChild as any) },
           ClientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
         })],
       });
@@ -193,19 +194,20 @@ describe('SecureLambdaPostgres with default props', () => {
         [CONTRACT.DB_HOST]: { 'Fn::GetAtt': [stack.getLogicalId(backend.proxy.node.defaultChild as any), 'Endpoint'] },
         [CONTRACT.DB_PORT]: '5432',
         [CONTRACT.DB_NAME]: 'app',
+        [CONTRACT.DB_USER]: 'app',
         [CONTRACT.DB_AUTH_MODE]: 'password',
-        [CONTRACT.DB_SECRET_ARN]: { Ref: stack.getLogicalId(backend.secret.node.defaultChild as any) },
+        [CONTRACT.DB_SECRET_ARN]: { Ref: stack.getLogicalId(backend.appSecret!.node.defaultChild as any) },
       });
       expect(JSON.stringify(env)).not.toMatch(/resolve:secretsmanager|password"\s*:/i);
     });
 
-    test('may read the database secret and nothing broader', () => {
+    test('may read the app role\'s secret and nothing broader', () => {
       const statements = roleStatements(template, fn);
       const secretStatement = statements.find((s: any) => JSON.stringify(s.Action).includes('secretsmanager'));
       expect(secretStatement).toEqual({
         Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
         Effect: 'Allow',
-        Resource: { Ref: stack.getLogicalId(backend.secret.node.defaultChild as any) },
+        Resource: { Ref: stack.getLogicalId(backend.appSecret!.node.defaultChild as any) },
       });
       for (const s of statements) {
         expect(JSON.stringify(s.Action)).not.toMatch(/"[\w-]+:\*"/);

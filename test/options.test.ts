@@ -176,12 +176,12 @@ describe('database and proxy options', () => {
     });
   });
 
-  test('IAM authentication: the function may connect to the proxy and may not read the secret', () => {
+  test('IAM authentication: the function may connect to the proxy as the app role and may read no secret', () => {
     const { stack, backend, template } = synth({ databaseAuthentication: DatabaseAuthentication.IAM });
-    template.hasResourceProperties('AWS::RDS::DBProxy', { Auth: [Match.objectLike({ IAMAuth: 'REQUIRED' })] });
+    template.hasResourceProperties('AWS::RDS::DBProxy', { DefaultAuthScheme: 'IAM_AUTH', Auth: Match.absent() });
     template.hasResourceProperties('AWS::RDS::DBInstance', { EnableIAMDatabaseAuthentication: true });
     const fn = apiFunction(template);
-    expect(fn.Properties.Environment.Variables).toMatchObject({ [CONTRACT.DB_AUTH_MODE]: 'iam', [CONTRACT.DB_USER]: 'postgres' });
+    expect(fn.Properties.Environment.Variables).toMatchObject({ [CONTRACT.DB_AUTH_MODE]: 'iam', [CONTRACT.DB_USER]: 'app' });
     expect(fn.Properties.Environment.Variables[CONTRACT.DB_SECRET_ARN]).toBeUndefined();
     const statements = roleStatements(template, fn);
     expect(JSON.stringify(statements)).not.toContain('secretsmanager');

@@ -21,7 +21,7 @@ process.on('message', (msg) => {
     } catch (err) {
       // What the Lambda runtime reports for a thrown error: type and message (and, in the real
       // runtime, a stack; the test asserts the handler never throws).
-      process.send({ type: 'result', id: msg.id, thrown: { name: err && err.name, message: err && err.message } });
+      process.send({ type: 'result', id: msg.id, thrown: { name: err && err.name, message: err && err.message, stack: err && err.stack } });
     }
   });
 });

@@ -3,6 +3,14 @@ import { randomUUID } from 'crypto';
 import * as path from 'path';
 import { BUNDLE_PATH } from './bundle';
 
+/** What a handler threw, as the Lambda runtime sees it (the rejection of `invoke` carries it as `thrown`). */
+export interface ThrownError {
+  readonly name: string;
+  readonly message: string;
+  /** What the runtime would report as the trace. */
+  readonly stack?: string;
+}
+
 /** The parsed shape of an API Gateway proxy response. */
 export interface ApiResponse {
   readonly statusCode: number;
@@ -91,7 +99,7 @@ export class LambdaProcess {
     child.stdout?.on('data', collect(this.stdout));
     child.stderr?.on('data', collect(this.stderr));
     this.ready = new Promise<void>((resolve, reject) => {
-      child.on('message', (msg: { type: string; id?: string; result?: unknown; thrown?: { name: string; message: string }; message?: string }) => {
+      child.on('message', (msg: { type: string; id?: string; result?: unknown; thrown?: ThrownError; message?: string }) => {
         if (msg.type === 'ready') {
           resolve();
         } else if (msg.type === 'init-error') {
@@ -100,7 +108,7 @@ export class LambdaProcess {
           const p = this.pending.get(msg.id);
           this.pending.delete(msg.id);
           if (msg.thrown) {
-            p?.reject(new Error(`handler threw ${msg.thrown.name}: ${msg.thrown.message}`));
+            p?.reject(Object.assign(new Error(`handler threw ${msg.thrown.name}: ${msg.thrown.message}`), { thrown: msg.thrown }));
           } else {
             p?.resolve(msg.result);
           }

@@ -2,11 +2,19 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { TestCertificates } from './certs';
-import { RealPostgres } from './database';
 import { chownRecursive, findExecutable, freePort, makeTempDir, removeDir, serviceUser, waitForPort } from './util';
 
 export function findPgbouncer(): string | undefined {
   return findExecutable('pgbouncer', process.env.PGBOUNCER_BIN ? [process.env.PGBOUNCER_BIN] : []);
+}
+
+/** The PostgreSQL database PgBouncer serves, and the one user it logs in as (like a proxy's secret). */
+export interface PgBouncerUpstream {
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  /** Read again by {@link PgBouncer.syncPassword}. */
+  readonly password: string;
 }
 
 /**
@@ -15,12 +23,16 @@ export function findPgbouncer(): string | undefined {
  * full verification against the test CA, authenticating with SCRAM.
  */
 export class PgBouncer {
-  public static async start(pg: RealPostgres, certs: TestCertificates): Promise<PgBouncer> {
+  /**
+   * @param options.clientIdleTimeoutSeconds close client connections idle this long, as RDS Proxy's
+   *   idle client timeout does (default: never)
+   */
+  public static async start(pg: PgBouncerUpstream, certs: TestCertificates, options: { clientIdleTimeoutSeconds?: number } = {}): Promise<PgBouncer> {
     const bin = findPgbouncer();
     if (!bin) {
       throw new Error('pgbouncer is not installed');
     }
-    const b = new PgBouncer(bin, await freePort(), pg, certs);
+    const b = new PgBouncer(bin, await freePort(), pg, certs, options.clientIdleTimeoutSeconds ?? 0);
     await b.launch();
     return b;
   }
@@ -34,8 +46,9 @@ export class PgBouncer {
   private constructor(
     private readonly bin: string,
     public readonly port: number,
-    private readonly pg: RealPostgres,
+    private readonly pg: PgBouncerUpstream,
     private readonly certs: TestCertificates,
+    private readonly clientIdleTimeoutSeconds: number,
   ) {}
 
   public get logFile(): string {
@@ -94,6 +107,7 @@ export class PgBouncer {
       'max_client_conn = 100',
       'default_pool_size = 5',
       'server_reset_query =',
+      `client_idle_timeout = ${this.clientIdleTimeoutSeconds}`,
       'ignore_startup_parameters = extra_float_digits,options',
       'client_tls_sslmode = require',
       `client_tls_key_file = ${tlsKey}`,
