@@ -14,13 +14,19 @@ export function findPgbouncer(): string | undefined {
  * (client_tls_sslmode=require, the test certificate), and it reaches PostgreSQL over TLS with
  * full verification against the test CA, authenticating with SCRAM.
  */
+/** Settings of a {@link PgBouncer}. */
+export interface PgBouncerOptions {
+  /** Server connections per user and database (`default_pool_size`). @default 5 */
+  readonly poolSize?: number;
+}
+
 export class PgBouncer {
-  public static async start(pg: RealPostgres, certs: TestCertificates): Promise<PgBouncer> {
+  public static async start(pg: RealPostgres, certs: TestCertificates, options: PgBouncerOptions = {}): Promise<PgBouncer> {
     const bin = findPgbouncer();
     if (!bin) {
       throw new Error('pgbouncer is not installed');
     }
-    const b = new PgBouncer(bin, await freePort(), pg, certs);
+    const b = new PgBouncer(bin, await freePort(), pg, certs, options.poolSize ?? 5);
     await b.launch();
     return b;
   }
@@ -36,7 +42,17 @@ export class PgBouncer {
     public readonly port: number,
     private readonly pg: RealPostgres,
     private readonly certs: TestCertificates,
+    private readonly poolSize: number,
   ) {}
+
+  /** Stop the process (SIGSTOP): the kernel still accepts connections, nothing answers them. */
+  public freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  public thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
 
   public get logFile(): string {
     return path.join(this.dir, 'pgbouncer.log');
@@ -92,7 +108,7 @@ export class PgBouncer {
       `auth_file = ${path.join(this.dir, 'userlist.txt')}`,
       'pool_mode = transaction',
       'max_client_conn = 100',
-      'default_pool_size = 5',
+      `default_pool_size = ${this.poolSize}`,
       'server_reset_query =',
       'ignore_startup_parameters = extra_float_digits,options',
       'client_tls_sslmode = require',
@@ -134,6 +150,7 @@ export class PgBouncer {
     if (child && child.exitCode === null) {
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
+        child.kill('SIGCONT');
         child.kill('SIGINT');
         setTimeout(() => {
           child.kill('SIGKILL');
