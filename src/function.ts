@@ -9,6 +9,7 @@ import { DB_AUTH_MODES, ENV } from './contract';
 import { DatabaseAuthentication, ISecureDatabase } from './database';
 import { ApiFunction } from './handler/api-function';
 import { acknowledge, ignoreCfnLint, inPacks, INLINE_GRANTS, managedPolicy, skipCheckov } from './private/nag';
+import { DEFAULT_FUNCTION_TIMEOUT, functionTimeoutMillis } from './private/timeouts';
 import { isWholeNumberIn } from './private/validate';
 
 /** Settings of the function, shared by `DatabaseFunction` and `SecureLambdaPostgres`. */
@@ -162,6 +163,11 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
     if (database.authentication === DatabaseAuthentication.PASSWORD) {
       environment[ENV.DB_SECRET_ARN] = database.secret.secretArn;
     }
+    const timeoutMillis = functionTimeoutMillis(props.functionTimeout);
+    if (timeoutMillis !== undefined) {
+      // The budget every wait of a request is derived from (the handler's deadline).
+      environment[ENV.FUNCTION_TIMEOUT_MS] = timeoutMillis;
+    }
     if (props.clerkJwtKey !== undefined) {
       environment[ENV.CLERK_JWT_KEY] = props.clerkJwtKey;
     }
@@ -176,7 +182,7 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
       description: 'API handler: verifies Clerk session tokens and queries PostgreSQL through RDS Proxy',
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.functionMemorySize ?? 512,
-      timeout: props.functionTimeout ?? Duration.seconds(10),
+      timeout: props.functionTimeout ?? DEFAULT_FUNCTION_TIMEOUT,
       reservedConcurrentExecutions: props.functionReservedConcurrency,
       tracing: props.functionTracing ?? lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
@@ -248,6 +254,9 @@ function validateFunctionOptions(props: DatabaseFunctionOptions): void {
   const timeout = props.functionTimeout;
   if (timeout && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > 29) {
     throw new Error(`functionTimeout must be at most 29 seconds: API Gateway stops waiting after 29 seconds, got ${timeout.toHumanString()}.`);
+  }
+  if (timeout && !props.functionCode && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() < 3) {
+    throw new Error(`functionTimeout must be at least 3 seconds with the default handler: it stops waiting 1.25 seconds before the timeout to answer 503 in time, and a cold start needs the rest, got ${timeout.toHumanString()}.`);
   }
   const reserved = props.functionReservedConcurrency;
   if (!isWholeNumberIn(reserved, 1)) {

@@ -15,6 +15,7 @@ import { PrivateEndpoints } from './endpoints';
 import { DatabaseFunction, DatabaseFunctionOptions } from './function';
 import { SecureNetwork, SecureNetworkOptions } from './network';
 import { acknowledge, inPacks, managedPolicy, skipCheckov } from './private/nag';
+import { defaultProxyBorrowTimeout, validateProxyBorrowTimeout } from './private/timeouts';
 
 /** Properties of `SecureLambdaPostgres`. Every one is optional; the defaults are secure. */
 export interface SecureLambdaPostgresProps extends SecureNetworkOptions, SecureDatabaseOptions, DatabaseFunctionOptions {
@@ -178,6 +179,7 @@ export class SecureLambdaPostgres extends Construct {
 
     this.database = new SecureDatabase(this, 'Database', {
       ...props,
+      proxyBorrowTimeout: props.proxyBorrowTimeout ?? defaultProxyBorrowTimeout(props.functionTimeout),
       vpc: this.vpc,
       databaseSubnets: this.network.databaseSubnets,
       proxySubnets: this.network.applicationSubnets,
@@ -323,6 +325,7 @@ export class SecureLambdaPostgres extends Construct {
 }
 
 function validateProps(props: SecureLambdaPostgresProps): void {
+  validateProxyBorrowTimeout(props.proxyBorrowTimeout, props.functionTimeout);
   if (props.additionalInterfaceEndpoints && !props.vpcEndpoints) {
     throw new Error('additionalInterfaceEndpoints requires vpcEndpoints: true.');
   }
