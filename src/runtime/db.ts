@@ -143,6 +143,15 @@ export class Database {
     }
   }
 
+  /**
+   * Open the connection now if there is none (read the secret, connect), without a statement:
+   * lets a caller overlap the connection's network waits with other work. Failures are left for
+   * the next statement to report.
+   */
+  public async connect(deadline: Deadline = Deadline.forInvocation()): Promise<void> {
+    await this.connection.use(() => this.clientConfig(deadline, 1), async () => undefined).catch(() => undefined);
+  }
+
   /** `SELECT NOW()` through the proxy: the health check. */
   public async now(deadline?: Deadline): Promise<Date> {
     const { rows } = await this.query<{ now: Date }>('SELECT NOW() AS now', undefined, { deadline });
