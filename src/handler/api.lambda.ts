@@ -164,7 +164,11 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
       reason = undefined;
     }
   }
-  logger.info('request', {
+  // Every failure and each container's first request at info; a warm success only at debug
+  // (AWS_LAMBDA_LOG_LEVEL=debug): API Gateway's access log and Lambda's REPORT line already
+  // record it, and a line per request is the largest cost of a warm invocation after the query.
+  const level = wasCold || response.statusCode >= 400 ? 'info' : 'debug';
+  logger[level]('request', {
     requestId,
     apiRequestId: req.requestId,
     coldStart: wasCold,

@@ -1,4 +1,4 @@
-import { verifyToken } from '@clerk/backend';
+import type { verifyToken } from '@clerk/backend';
 import { ClerkConfig, Environment, isClerkConfigured, readClerkConfig } from './config';
 import { Deadline, DeadlineExceededError } from './deadline';
 import { logger, registerSecretValue, summariseError } from './log';
@@ -52,6 +52,16 @@ export interface ClerkVerifierOptions extends ClerkConfig {
   readonly verify?: typeof verifyToken;
 }
 
+// @clerk/backend takes about as long to load as everything else in the bundle together: load it
+// on the first verification, so that module init (and a container that only serves /health or
+// direct invocations) does without it.
+let clerkVerify: typeof verifyToken | undefined;
+function loadVerify(): typeof verifyToken {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  clerkVerify ??= (require('./clerk-backend') as typeof import('./clerk-backend')).verifyToken;
+  return clerkVerify;
+}
+
 // Clerk reasons that describe the token itself: answered 401 with the reason as is.
 const TOKEN_REASONS = new Set([
   'token-expired', 'token-not-active-yet', 'token-iat-in-the-future', 'token-invalid-signature',
@@ -93,7 +103,7 @@ export class ClerkVerifier {
   constructor(private readonly options: ClerkVerifierOptions) {
     this.secrets = options.secrets ?? defaultSecretCache();
     this.cache = options.cache ?? new VerificationCache();
-    this.verify = options.verify ?? verifyToken;
+    this.verify = options.verify ?? ((token, opts) => loadVerify()(token, opts));
     const o = options;
     this.scope = JSON.stringify([o.jwtKey, o.secretKeyArn, o.apiUrl, [...o.authorizedParties].sort(), o.issuer, o.clockSkewInMs]);
   }

@@ -110,6 +110,31 @@ describe('what a container loads', () => {
   });
 });
 
+describe('request log lines', () => {
+  const requestLines = (l: LambdaProcess) => l.stdout.filter((line) => line.includes('"event":"request"')).map((line) => JSON.parse(line));
+
+  test('the first request of a container and every failure at info; warm successes not at info', async () => {
+    const fn = await stack.lambda();
+    await call(fn, 'GET', '/health');
+    await call(fn, 'GET', '/health');
+    await call(fn, 'GET', '/me', bearer());
+    await call(fn, 'GET', '/me');
+    await call(fn, 'GET', '/nope');
+    expect(requestLines(fn).map((l) => [l.level, l.path, l.status, l.coldStart])).toEqual([
+      ['info', '/health', 200, true],
+      ['info', '/me', 401, false],
+      ['info', '/nope', 404, false],
+    ]);
+  });
+
+  test('AWS_LAMBDA_LOG_LEVEL=debug logs every request', async () => {
+    const fn = await stack.lambda({ AWS_LAMBDA_LOG_LEVEL: 'debug' });
+    await call(fn, 'GET', '/health');
+    await call(fn, 'GET', '/health');
+    expect(requestLines(fn).map((l) => l.level)).toEqual(['info', 'debug']);
+  });
+});
+
 describe('hygiene', () => {
   test('no token, secret, password or private key in any response or log line', () => {
     expect(stack.leaks()).toEqual([]);
