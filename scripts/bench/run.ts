@@ -87,6 +87,14 @@ async function main(): Promise<void> {
   const all = subjects();
   const stack = await TestStack.start({ pgbouncer: true });
   const small = await PgBouncer.start(stack.db as RealPostgres, stack.certs, { poolSize: BURST_POOL });
+  // PostgreSQL runs detached (pg_ctl): an interrupted bench must still stop it.
+  const interrupted = async () => {
+    await small.stop();
+    await stack.destroy();
+    process.exit(130);
+  };
+  process.once('SIGINT', () => void interrupted());
+  process.once('SIGTERM', () => void interrupted());
   try {
     const viaBouncer = (b: PgBouncer) => stack.env({
       DB_HOST: 'localhost',
