@@ -11,6 +11,7 @@ import { ApiFunction } from './handler/api-function';
 import { validateClerkJwtKey } from './private/clerk-key';
 import { acknowledgeFunctionRules } from './private/function-nag';
 import { closedSecurityGroup } from './private/security-group';
+import { DEFAULT_FUNCTION_TIMEOUT, functionTimeoutMillis } from './private/timeouts';
 import { isOrigin, isWholeNumberIn } from './private/validate';
 
 /** Settings of the function, shared by `DatabaseFunction` and `SecureLambdaPostgres`. */
@@ -175,6 +176,11 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
       }
       environment[ENV.DB_SECRET_ARN] = database.appSecret.secretArn;
     }
+    const timeoutMillis = functionTimeoutMillis(props.functionTimeout);
+    if (timeoutMillis !== undefined) {
+      // The budget every wait of a request is derived from (the handler's deadline).
+      environment[ENV.FUNCTION_TIMEOUT_MS] = timeoutMillis;
+    }
     if (props.clerkJwtKey !== undefined) {
       environment[ENV.CLERK_JWT_KEY] = props.clerkJwtKey;
     }
@@ -192,7 +198,7 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
       description: 'API handler: verifies Clerk session tokens and queries PostgreSQL through RDS Proxy',
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.functionMemorySize ?? 512,
-      timeout: props.functionTimeout ?? Duration.seconds(10),
+      timeout: props.functionTimeout ?? DEFAULT_FUNCTION_TIMEOUT,
       reservedConcurrentExecutions: props.functionReservedConcurrency,
       tracing: props.functionTracing ?? lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
@@ -244,6 +250,9 @@ function validateFunctionOptions(props: DatabaseFunctionOptions): void {
   const timeout = props.functionTimeout;
   if (timeout && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > 29) {
     throw new Error(`functionTimeout must be at most 29 seconds: API Gateway stops waiting after 29 seconds, got ${timeout.toHumanString()}.`);
+  }
+  if (timeout && !props.functionCode && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() < 3) {
+    throw new Error(`functionTimeout must be at least 3 seconds with the default handler: it stops waiting 1.25 seconds before the timeout to answer 503 in time, and a cold start needs the rest, got ${timeout.toHumanString()}.`);
   }
   const reserved = props.functionReservedConcurrency;
   if (!isWholeNumberIn(reserved, 1)) {

@@ -22,6 +22,7 @@ import { addOperations, rotationFunctionName } from './monitoring/setup';
 import { SecureNetwork } from './network';
 import { writeLocalMetadata } from './private/local-metadata';
 import { createRestApi } from './private/rest-api';
+import { defaultProxyBorrowTimeout, validateProxyBorrowTimeout } from './private/timeouts';
 import { isOrigin } from './private/validate';
 import { SecureLambdaPostgresProps } from './secure-lambda-postgres-props';
 
@@ -107,6 +108,7 @@ export class SecureLambdaPostgres extends Construct {
 
     this.database = new SecureDatabase(this, 'Database', {
       ...props,
+      proxyBorrowTimeout: props.proxyBorrowTimeout ?? defaultProxyBorrowTimeout(props.functionTimeout),
       vpc: this.vpc,
       databaseSubnets: this.network.databaseSubnets,
       proxySubnets: this.network.applicationSubnets,
@@ -264,6 +266,7 @@ function validateEgress(props: SecureLambdaPostgresProps, internet: boolean): vo
 }
 
 function validateProps(props: SecureLambdaPostgresProps): void {
+  validateProxyBorrowTimeout(props.proxyBorrowTimeout, props.functionTimeout);
   if (props.additionalInterfaceEndpoints && !props.vpcEndpoints) {
     throw new Error('additionalInterfaceEndpoints requires vpcEndpoints: true.');
   }

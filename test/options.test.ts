@@ -128,7 +128,7 @@ describe('database and proxy options', () => {
       proxyIdleClientTimeout: Duration.minutes(10),
       proxyMaxConnectionsPercent: 80,
       proxyMaxIdleConnectionsPercent: 20,
-      proxyBorrowTimeout: Duration.seconds(30),
+      proxyBorrowTimeout: Duration.seconds(8),
       proxyDebugLogging: true,
     });
     template.hasResourceProperties('AWS::RDS::DBInstance', {
@@ -147,7 +147,7 @@ describe('database and proxy options', () => {
     });
     template.hasResourceProperties('AWS::RDS::DBProxy', { IdleClientTimeout: 600, DebugLogging: true });
     template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
-      ConnectionPoolConfigurationInfo: { ConnectionBorrowTimeout: 30, MaxConnectionsPercent: 80, MaxIdleConnectionsPercent: 20 },
+      ConnectionPoolConfigurationInfo: { ConnectionBorrowTimeout: 8, MaxConnectionsPercent: 80, MaxIdleConnectionsPercent: 20 },
     });
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres17' });
   });

@@ -38,7 +38,7 @@ export interface Migrator {
 }
 
 /** Longest a run may take: a deployment waits for it, and Lambda stops it after 15 minutes. */
-const MIGRATION_TIMEOUT = Duration.minutes(10);
+export const MIGRATION_TIMEOUT = Duration.minutes(10);
 
 /**
  * The deploy-time migration function (`Migration`) in the application subnets behind its own

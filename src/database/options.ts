@@ -167,8 +167,11 @@ export interface SecureDatabaseOptions extends DatabaseRoleOptions {
 
   /**
    * How long a client waits for a pooled connection before the proxy gives up (up to 5 minutes).
+   * `SecureLambdaPostgres` requires it to be shorter than `functionTimeout`, so that the handler
+   * can still answer 503 when the pool is exhausted.
    *
-   * @default Duration.seconds(120)
+   * @default - in `SecureLambdaPostgres`, half of `functionTimeout` (5 seconds with the default
+   * 10-second timeout); for `SecureDatabase` alone, Duration.seconds(120)
    */
   readonly proxyBorrowTimeout?: Duration;
 

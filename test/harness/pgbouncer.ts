@@ -22,17 +22,21 @@ export interface PgBouncerUpstream {
  * (client_tls_sslmode=require, the test certificate), and it reaches PostgreSQL over TLS with
  * full verification against the test CA, authenticating with SCRAM.
  */
+/** Settings of a {@link PgBouncer}. */
+export interface PgBouncerOptions {
+  /** Server connections per user and database (`default_pool_size`). @default 5 */
+  readonly poolSize?: number;
+  /** Close client connections idle this long, as RDS Proxy's idle client timeout does. @default never */
+  readonly clientIdleTimeoutSeconds?: number;
+}
+
 export class PgBouncer {
-  /**
-   * @param options.clientIdleTimeoutSeconds close client connections idle this long, as RDS Proxy's
-   *   idle client timeout does (default: never)
-   */
-  public static async start(pg: PgBouncerUpstream, certs: TestCertificates, options: { clientIdleTimeoutSeconds?: number } = {}): Promise<PgBouncer> {
+  public static async start(pg: PgBouncerUpstream, certs: TestCertificates, options: PgBouncerOptions = {}): Promise<PgBouncer> {
     const bin = findPgbouncer();
     if (!bin) {
       throw new Error('pgbouncer is not installed');
     }
-    const b = new PgBouncer(bin, await freePort(), pg, certs, options.clientIdleTimeoutSeconds ?? 0);
+    const b = new PgBouncer(bin, await freePort(), pg, certs, options.poolSize ?? 5, options.clientIdleTimeoutSeconds ?? 0);
     await b.launch();
     return b;
   }
@@ -48,8 +52,18 @@ export class PgBouncer {
     public readonly port: number,
     private readonly pg: PgBouncerUpstream,
     private readonly certs: TestCertificates,
+    private readonly poolSize: number,
     private readonly clientIdleTimeoutSeconds: number,
   ) {}
+
+  /** Stop the process (SIGSTOP): the kernel still accepts connections, nothing answers them. */
+  public freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  public thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
 
   public get logFile(): string {
     return path.join(this.dir, 'pgbouncer.log');
@@ -105,7 +119,7 @@ export class PgBouncer {
       `auth_file = ${path.join(this.dir, 'userlist.txt')}`,
       'pool_mode = transaction',
       'max_client_conn = 100',
-      'default_pool_size = 5',
+      `default_pool_size = ${this.poolSize}`,
       'server_reset_query =',
       `client_idle_timeout = ${this.clientIdleTimeoutSeconds}`,
       'ignore_startup_parameters = extra_float_digits,options',
@@ -148,6 +162,7 @@ export class PgBouncer {
     if (child && child.exitCode === null) {
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
+        child.kill('SIGCONT');
         child.kill('SIGINT');
         setTimeout(() => {
           child.kill('SIGKILL');

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { migrationDir, removeMigrationDirs } from './fixture';
 import { ENV } from '../../src/contract';
+import { MIGRATION_TIMEOUT } from '../../src/database/migrator';
 import { checksumOfSet, readMigrationDirectory } from '../../src/migrations/files';
 import { Database } from '../../src/runtime/db';
 import { SecretCache } from '../../src/runtime/secrets';
@@ -48,6 +49,8 @@ function migrationEnv(dir: string, overrides: Record<string, string | undefined>
     [ENV.DB_AUTH_MODE]: undefined,
     [ENV.CLERK_JWT_KEY]: undefined,
     [ENV.CLERK_AUTHORIZED_PARTIES]: undefined,
+    // The shim enforces the timeout the construct gives the migration function.
+    SLP_LAMBDA_TIMEOUT_MS: String(MIGRATION_TIMEOUT.toMilliseconds()),
     [ENV.MIGRATION_DB_HOST]: 'localhost',
     [ENV.MIGRATION_DB_PORT]: String(stack.db.port),
     [ENV.MIGRATION_DB_NAME]: database,
