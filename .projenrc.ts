@@ -82,6 +82,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // which reads cloud assembly schema <= 53, what aws-cdk-lib 2.257 writes.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@2.197.10',
+    // `npx projen bench` (scripts/bench/): the floor handler (jose + pg + the Secrets Manager
+    // client) and the usual framework stack the default handler is measured against.
+    'jose@^6',
+    'fastify@^5',
+    '@clerk/fastify@^3',
+    '@fastify/aws-lambda@^6',
   ],
 
   eslintOptions: {
@@ -117,6 +123,7 @@ project.eslint?.allowDevDeps('src/runtime/**');
 // The local stack's CLI is bundled at build time too (assets/cli/main): its dependencies ship inside.
 project.eslint?.allowDevDeps('src/local/**');
 project.eslint?.allowDevDeps('src/cli/**');
+project.eslint?.allowDevDeps('src/migrations/**');
 project.tsconfigDev.addInclude('.projenrc.ts');
 
 // An exports map, so that ESM consumers (NodeNext, Node's ESM loader) can import the root and the
@@ -146,6 +153,9 @@ packageDotnet.reset(
 
 // The default handler's cold start grows with its bundle: keep it within budget.
 project.tasks.tryFind('bundle')!.exec('node scripts/check-bundle-size.js');
+// The migration runner is pg and a little SQL: a migration framework would show here (README:
+// Database roles and migrations).
+project.tasks.tryFind('bundle')!.exec('node scripts/check-bundle-size.js assets/migrations/migrate.lambda/index.js 122880');
 
 // `secure-lambda-postgres local serve|verify|token`: bundled with esbuild at build time like the
 // handler, so the npm package (and every jsii binding that embeds its tarball) needs no runtime
@@ -173,6 +183,18 @@ project.addTask('example', {
     { exec: 'ts-node --project tsconfig.dev.json example/app.ts' },
     { exec: 'ts-node --project tsconfig.dev.json scripts/summarize-assembly.ts cdk.out' },
     { exec: `node ${cli.outfile} local verify --assembly cdk.out` },
+  ],
+});
+
+// The benchmark (scripts/bench/, README: Performance): the default handler against the floor and
+// the fastify stack, built with the same esbuild flags, through real PostgreSQL and PgBouncer.
+// A benchmark, not a test: in neither build nor test. BENCH_REPEATS / BENCH_WARM_REQUESTS scale it.
+project.addTask('bench', {
+  description: 'Benchmark the default handler against the floor (jose + pg) and fastify + @clerk/fastify, side by side',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json scripts/bench/run.ts' },
   ],
 });
 

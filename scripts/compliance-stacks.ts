@@ -8,12 +8,14 @@
  *                    flow logs, restricted default security group) passed as `vpc`
  *   - SlpNatInstance: the cheap development egress (a NAT instance) and the concurrency cap from
  *                    the connection budget
+ *   - SlpIamMigrations: IAM authentication end to end, and migrations (test/fixtures/migrations)
  *
  *   npx ts-node --project tsconfig.dev.json scripts/compliance-stacks.ts <outdir>
  *
  * Fixed environment 123456789012 / us-east-1, with the availability zones given as context so no
- * AWS lookup is needed. The default handler's bundle (assets/handler/api.lambda/index.js) must exist; when it is
- * missing this runs `npx projen bundle` first.
+ * AWS lookup is needed. The bundles of the default handler and the migration function
+ * (assets/handler/api.lambda, assets/migrations/migrate.lambda) must exist; when one is missing
+ * this runs `npx projen bundle` first.
  */
 import { execSync } from 'child_process';
 import * as fs from 'fs';
@@ -22,7 +24,7 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Egress, SecureLambdaPostgres } from '../src';
+import { DatabaseAuthentication, Egress, Migrations, SecureLambdaPostgres } from '../src';
 
 const outdir = process.argv[2];
 if (!outdir) {
@@ -31,9 +33,10 @@ if (!outdir) {
 }
 
 const root = path.resolve(__dirname, '..');
-const bundle = path.join(root, 'assets', 'handler', 'api.lambda', 'index.js');
-if (!fs.existsSync(bundle)) {
-  process.stderr.write(`${path.relative(root, bundle)} is missing: running npx projen bundle\n`);
+const bundles = [path.join(root, 'assets', 'handler', 'api.lambda', 'index.js'), path.join(root, 'assets', 'migrations', 'migrate.lambda', 'index.js')];
+const missing = bundles.filter(bundle => !fs.existsSync(bundle));
+if (missing.length > 0) {
+  process.stderr.write(`${missing.map(bundle => path.relative(root, bundle)).join(', ')} missing: running npx projen bundle\n`);
   execSync('npx projen bundle', { cwd: root, stdio: 'inherit' });
 }
 
@@ -95,6 +98,12 @@ new SecureLambdaPostgres(ownVpcStack, 'Backend', { vpc });
 new SecureLambdaPostgres(new Stack(app, 'SlpNatInstance', { env }), 'Backend', {
   egress: Egress.natInstances(),
   functionConcurrencyFromBudget: true,
+});
+
+// (e) IAM authentication end to end, and migrations
+new SecureLambdaPostgres(new Stack(app, 'SlpIamMigrations', { env }), 'Backend', {
+  databaseAuthentication: DatabaseAuthentication.IAM,
+  migrations: Migrations.fromDirectory(path.join(root, 'test', 'fixtures', 'migrations')),
 });
 
 const assembly = app.synth();

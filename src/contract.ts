@@ -33,6 +33,30 @@ export const ENV = {
   CORS_ALLOWED_ORIGINS: 'CORS_ALLOWED_ORIGINS',
   /** The function's timeout in milliseconds: the budget every wait of a request is derived from. */
   FUNCTION_TIMEOUT_MS: 'FUNCTION_TIMEOUT_MS',
+
+  // The deploy-time migration function's contract (it connects to the instance, not the proxy).
+  /** Hostname of the database instance itself. */
+  MIGRATION_DB_HOST: 'MIGRATION_DB_HOST',
+  /** Port of the database instance. */
+  MIGRATION_DB_PORT: 'MIGRATION_DB_PORT',
+  /** Name of the application database. */
+  MIGRATION_DB_NAME: 'MIGRATION_DB_NAME',
+  /** The application schema: owned by the owner role, DML for the app role. */
+  MIGRATION_SCHEMA: 'MIGRATION_SCHEMA',
+  /** ARN of the master secret, read only to create and correct the roles. */
+  MIGRATION_MASTER_SECRET_ARN: 'MIGRATION_MASTER_SECRET_ARN',
+  /** ARN of the owner role's secret `{ username, password }`: the role the files run as. */
+  MIGRATION_OWNER_SECRET_ARN: 'MIGRATION_OWNER_SECRET_ARN',
+  /** ARN of the app role's secret (password authentication only). */
+  MIGRATION_APP_SECRET_ARN: 'MIGRATION_APP_SECRET_ARN',
+  /** The app role's name. */
+  MIGRATION_APP_USER: 'MIGRATION_APP_USER',
+  /** How the app role logs in: one of `DB_AUTH_MODES` (`iam` grants it `rds_iam` and no password). */
+  MIGRATION_APP_AUTH_MODE: 'MIGRATION_APP_AUTH_MODE',
+  /** Directory holding the `.sql` migration files (the layer's `/opt`); absent when there are none. */
+  MIGRATION_DIR: 'MIGRATION_DIR',
+  /** Checksum of the file set validated at synth; the function refuses a directory that differs. */
+  MIGRATION_SET_CHECKSUM: 'MIGRATION_SET_CHECKSUM',
 } as const;
 
 /** Values of `ENV.DB_AUTH_MODE`. */

@@ -9,8 +9,9 @@ import { DB_AUTH_MODES, ENV } from './contract';
 import { DatabaseAuthentication, ISecureDatabase } from './database';
 import { ApiFunction } from './handler/api-function';
 import { validateClerkJwtKey } from './private/clerk-key';
-import { acknowledge, ignoreCfnLint, inPacks, INLINE_GRANTS, managedPolicy, skipCheckov } from './private/nag';
+import { acknowledgeFunctionRules } from './private/function-nag';
 import { closedSecurityGroup } from './private/security-group';
+import { DEFAULT_FUNCTION_TIMEOUT, functionTimeoutMillis } from './private/timeouts';
 import { isOrigin, isWholeNumberIn } from './private/validate';
 
 /** Settings of the function, shared by `DatabaseFunction` and `SecureLambdaPostgres`. */
@@ -170,7 +171,15 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
       [ENV.DB_AUTH_MODE]: database.authentication === DatabaseAuthentication.IAM ? DB_AUTH_MODES.IAM : DB_AUTH_MODES.PASSWORD,
     };
     if (database.authentication === DatabaseAuthentication.PASSWORD) {
-      environment[ENV.DB_SECRET_ARN] = database.secret.secretArn;
+      if (!database.appSecret) {
+        throw new Error('A database with password authentication must have an appSecret: the secret of the role the function logs in as.');
+      }
+      environment[ENV.DB_SECRET_ARN] = database.appSecret.secretArn;
+    }
+    const timeoutMillis = functionTimeoutMillis(props.functionTimeout);
+    if (timeoutMillis !== undefined) {
+      // The budget every wait of a request is derived from (the handler's deadline).
+      environment[ENV.FUNCTION_TIMEOUT_MS] = timeoutMillis;
     }
     if (props.clerkJwtKey !== undefined) {
       environment[ENV.CLERK_JWT_KEY] = props.clerkJwtKey;
@@ -189,7 +198,7 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
       description: 'API handler: verifies Clerk session tokens and queries PostgreSQL through RDS Proxy',
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.functionMemorySize ?? 512,
-      timeout: props.functionTimeout ?? Duration.seconds(10),
+      timeout: props.functionTimeout ?? DEFAULT_FUNCTION_TIMEOUT,
       reservedConcurrentExecutions: props.functionReservedConcurrency,
       tracing: props.functionTracing ?? lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
@@ -210,37 +219,17 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
       : new ApiFunction(this, 'Resource', common);
 
     this.connections = this.function.connections;
-    acknowledge(this.function.role!.node.defaultChild!, [{
-      id: 'AwsSolutions-IAM4',
-      appliesTo: [
-        managedPolicy('service-role/AWSLambdaBasicExecutionRole'),
-        managedPolicy('service-role/AWSLambdaVPCAccessExecutionRole'),
-      ],
-      reason: 'The AWS managed policies every Lambda function in a VPC needs: writing its logs and managing its network interfaces.',
-    }]);
-    skipCheckov(this.function, [
-      { id: 'CKV_AWS_116', comment: DLQ_REASON },
-      ...(props.functionReservedConcurrency === undefined ? [{ id: 'CKV_AWS_115', comment: CONCURRENCY_REASON }] : []),
-    ]);
-    // CDK adds a DependsOn on the role that the Role attribute already implies.
-    ignoreCfnLint(this.function, ['W3005']);
-    acknowledge(this.function, [
-      ...inPacks('LambdaDLQ', DLQ_REASON, ['HIPAA.Security', 'NIST.800.53.R5', 'Serverless']),
-      ...(props.functionReservedConcurrency === undefined
-        ? inPacks('LambdaConcurrency', CONCURRENCY_REASON, ['HIPAA.Security', 'NIST.800.53.R5'])
-        : []),
-    ]);
     database.connections.allowDefaultPortFrom(this.function, 'Lambda function to the proxy');
     database.grantConnect(this.function);
+    // The roles (and the schema its code expects) exist before a new version of the code runs. Only
+    // the function resource waits: its role is in the key's policy, which the instance depends on.
+    database.migrationTrigger?.executeBefore(this.function.node.defaultChild as Construct);
     props.clerkSecretKey?.grantRead(this.function);
-    acknowledge(this.function.role!.node.findChild('DefaultPolicy'), [
-      ...inPacks('IAMNoInlinePolicy', INLINE_GRANTS),
-      ...((props.functionTracing ?? lambda.Tracing.ACTIVE) === lambda.Tracing.DISABLED ? [] : [{
-        id: 'AwsSolutions-IAM5',
-        appliesTo: ['Resource::*'],
-        reason: 'X-Ray trace upload (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions; every other statement names its resource.',
-      }]),
-    ]);
+    acknowledgeFunctionRules(this.function, {
+      dlq: DLQ_REASON,
+      concurrency: props.functionReservedConcurrency === undefined ? CONCURRENCY_REASON : undefined,
+      tracing: (props.functionTracing ?? lambda.Tracing.ACTIVE) !== lambda.Tracing.DISABLED,
+    });
   }
 }
 
@@ -261,6 +250,9 @@ function validateFunctionOptions(props: DatabaseFunctionOptions): void {
   const timeout = props.functionTimeout;
   if (timeout && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > 29) {
     throw new Error(`functionTimeout must be at most 29 seconds: API Gateway stops waiting after 29 seconds, got ${timeout.toHumanString()}.`);
+  }
+  if (timeout && !props.functionCode && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() < 3) {
+    throw new Error(`functionTimeout must be at least 3 seconds with the default handler: it stops waiting 1.25 seconds before the timeout to answer 503 in time, and a cold start needs the rest, got ${timeout.toHumanString()}.`);
   }
   const reserved = props.functionReservedConcurrency;
   if (!isWholeNumberIn(reserved, 1)) {

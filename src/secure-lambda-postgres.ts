@@ -22,6 +22,7 @@ import { addOperations, rotationFunctionName } from './monitoring/setup';
 import { SecureNetwork } from './network';
 import { writeLocalMetadata } from './private/local-metadata';
 import { createRestApi } from './private/rest-api';
+import { defaultProxyBorrowTimeout, validateProxyBorrowTimeout } from './private/timeouts';
 import { isOrigin } from './private/validate';
 import { SecureLambdaPostgresProps } from './secure-lambda-postgres-props';
 
@@ -41,8 +42,14 @@ export class SecureLambdaPostgres extends Construct {
   public readonly databaseInstance: rds.DatabaseInstance;
   /** The RDS Proxy the function connects to. */
   public readonly proxy: rds.DatabaseProxy;
-  /** The database credentials secret. */
+  /** The master credentials secret: administration only (no function serving requests may read it). */
   public readonly secret: secretsmanager.ISecret;
+  /** The owner role's credentials secret, read by the migration function only. */
+  public readonly ownerSecret: secretsmanager.ISecret;
+  /** The application role's credentials secret, which the function reads; none with IAM authentication. */
+  public readonly appSecret?: secretsmanager.ISecret;
+  /** The deploy-time function that creates the roles and applies the migrations. */
+  public readonly migrationFunction: lambda.Function;
   /** The key that encrypts storage, the secret and the log groups. */
   public readonly encryptionKey: kms.IKey;
   /** The function tier: the Lambda function, its security group and log group. */
@@ -63,6 +70,8 @@ export class SecureLambdaPostgres extends Construct {
   public readonly databaseSecurityGroup: ec2.SecurityGroup;
   /** Security group of the secret rotation function, when rotation is on. */
   public readonly rotationSecurityGroup?: ec2.SecurityGroup;
+  /** Security group of the migration function. */
+  public readonly migrationSecurityGroup: ec2.SecurityGroup;
   /** The VPC endpoints, when `vpcEndpoints` is on. */
   public readonly endpoints?: PrivateEndpoints;
   /** Security group of the interface endpoints, when `vpcEndpoints` is on. */
@@ -99,6 +108,7 @@ export class SecureLambdaPostgres extends Construct {
 
     this.database = new SecureDatabase(this, 'Database', {
       ...props,
+      proxyBorrowTimeout: props.proxyBorrowTimeout ?? defaultProxyBorrowTimeout(props.functionTimeout),
       vpc: this.vpc,
       databaseSubnets: this.network.databaseSubnets,
       proxySubnets: this.network.applicationSubnets,
@@ -112,6 +122,10 @@ export class SecureLambdaPostgres extends Construct {
     this.proxySecurityGroup = this.database.proxySecurityGroup;
     this.databaseSecurityGroup = this.database.databaseSecurityGroup;
     this.rotationSecurityGroup = this.database.rotationSecurityGroup;
+    this.ownerSecret = this.database.ownerSecret;
+    this.appSecret = this.database.appSecret;
+    this.migrationFunction = this.database.migrationFunction;
+    this.migrationSecurityGroup = this.database.migrationSecurityGroup;
 
     const budget = checkConnectionBudget(this, {
       instanceType: props.databaseInstanceType,
@@ -202,13 +216,16 @@ export class SecureLambdaPostgres extends Construct {
   /**
    * HTTPS out: to the interface endpoints when there are some, and to the internet through NAT
    * only for what needs it there. The function keeps it (Clerk's JWKS, and whatever your code
-   * calls); the rotation function and the bastion need it only for AWS APIs that no endpoint
-   * serves (Secrets Manager; SSM, whose endpoints exist only without NAT).
+   * calls); the rotation and migration functions and the bastion need it only for AWS APIs that
+   * no endpoint serves (Secrets Manager; SSM, whose endpoints exist only without NAT).
    */
   private allowHttps(): void {
     const internet = this.network.hasInternetEgress;
     const clients: Array<[ec2.IConnectable, boolean]> = [[this.databaseFunction, internet]];
     if (this.rotationSecurityGroup) clients.push([this.rotationSecurityGroup, internet && !this.endpoints]);
+    clients.push([this.migrationSecurityGroup, internet && !this.endpoints]);
+    // The migration function reads its secrets on the first deployment: the endpoints and their rules first.
+    if (this.endpoints) this.database.migrationTrigger?.executeAfter(this.endpoints);
     if (this.bastion) clients.push([this.bastion, internet]);
     for (const [client, toInternet] of clients) {
       this.endpoints?.allowFrom(client);
@@ -249,6 +266,7 @@ function validateEgress(props: SecureLambdaPostgresProps, internet: boolean): vo
 }
 
 function validateProps(props: SecureLambdaPostgresProps): void {
+  validateProxyBorrowTimeout(props.proxyBorrowTimeout, props.functionTimeout);
   if (props.additionalInterfaceEndpoints && !props.vpcEndpoints) {
     throw new Error('additionalInterfaceEndpoints requires vpcEndpoints: true.');
   }

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { synth } from './util';
+import { CORS_MAX_AGE_SECONDS } from '../src/runtime/cors';
 
 const PARTIES = ['https://app.example.com', 'https://admin.example.com'];
 
@@ -61,6 +62,8 @@ describe('REST API of the default handler', () => {
       expect(headers['method.response.header.Access-Control-Allow-Headers']).toBe("'Authorization,Content-Type'");
       expect(headers['method.response.header.Access-Control-Allow-Methods']).toBe("'GET,OPTIONS'");
       expect(headers['method.response.header.Vary']).toBe("'Origin'");
+      // As long as the function's own preflight answer says.
+      expect(headers['method.response.header.Access-Control-Max-Age']).toBe(`'${CORS_MAX_AGE_SECONDS}'`);
       // API Gateway writes the first origin, and the template swaps in the second when it is the caller.
       expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe(`'${PARTIES[0]}'`);
       expect(response.ResponseTemplates['application/json']).toContain(`#if($origin == "${PARTIES[1]}")`);

@@ -1,10 +1,11 @@
+import * as path from 'path';
 import { App, Annotations as ConstructAnnotations, Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nag3 from 'cdk-nag';
 import * as nag2 from 'cdk-nag-v2';
-import { Egress, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
+import { DatabaseAuthentication, Egress, Migrations, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
 import { ENV, existingVpc } from './util';
 import { CONNECTION_BUDGET_WARNING } from '../src/capacity/check';
 
@@ -28,6 +29,10 @@ const CONFIGURATIONS: Array<[string, Configure]> = [
   ['a bring-your-own VPC', stack => ({ vpc: existingVpc(stack) })],
   ['your own handler', () => ({ functionCode: lambda.Code.fromInline('exports.handler = async () => ({})'), functionHandler: 'index.handler' })],
   ['NAT instances and the concurrency cap from the budget', () => ({ egress: Egress.natInstances(), functionConcurrencyFromBudget: true })],
+  ['IAM authentication end to end, with migrations', () => ({
+    databaseAuthentication: DatabaseAuthentication.IAM,
+    migrations: Migrations.fromDirectory(path.join(__dirname, 'fixtures', 'migrations')),
+  })],
 ];
 
 function build(configure: Configure) {

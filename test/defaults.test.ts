@@ -1,5 +1,8 @@
-import { Match } from 'aws-cdk-lib/assertions';
-import { roleStatements, synth } from './util';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ENV, existingVpc, roleStatements, synth } from './util';
+import { SecureDatabase } from '../src';
 import { ENV as CONTRACT } from '../src/contract';
 
 describe('SecureLambdaPostgres with default props', () => {
@@ -94,11 +97,12 @@ describe('SecureLambdaPostgres with default props', () => {
       expect(JSON.stringify(json)).not.toMatch(/"MasterUserPassword":"[^{]/);
     });
 
-    test('the secret rotates every 30 days', () => {
-      template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-        RotationRules: { ScheduleExpression: 'rate(30 days)' },
-      });
-      template.resourceCountIs('AWS::Serverless::Application', 1);
+    test('the master, owner and app secrets rotate every 30 days', () => {
+      const schedules = Object.values<any>(template.findResources('AWS::SecretsManager::RotationSchedule'));
+      expect(schedules.map(r => r.Properties.SecretId)).toEqual([backend.secret, backend.ownerSecret, backend.appSecret!]
+        .map(secret => ({ Ref: stack.getLogicalId(secret.node.defaultChild as any) })));
+      for (const schedule of schedules) expect(schedule.Properties.RotationRules).toEqual({ ScheduleExpression: 'rate(30 days)' });
+      template.resourceCountIs('AWS::Serverless::Application', 3);
     });
 
     test('PostgreSQL logs go to encrypted groups kept one year, created before the instance', () => {
@@ -138,7 +142,7 @@ describe('SecureLambdaPostgres with default props', () => {
   });
 
   describe('proxy', () => {
-    test('requires TLS, authenticates with the secret, sits in the private subnets', () => {
+    test('requires TLS, authenticates with the app role\'s secret only, sits in the private subnets', () => {
       const privateSubnets = Object.entries<any>(template.findResources('AWS::EC2::Subnet'))
         .filter(([, s]) => s.Properties.Tags.some((t: any) => t.Value === 'Private')).map(([id]) => ({ Ref: id }));
       template.hasResourceProperties('AWS::RDS::DBProxy', {
@@ -150,13 +154,14 @@ describe('SecureLambdaPostgres with default props', () => {
         Auth: [Match.objectLike({
           AuthScheme: 'SECRETS',
           IAMAuth: 'DISABLED',
-          SecretArn: { Ref: stack.getLogicalId(backend.secret.node.defaultChild as any) },
+          SecretArn: { Ref: stack.getLogicalId(backend.appSecret!.node.defaultChild as any) },
           ClientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
         })],
       });
       template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
         ConnectionPoolConfigurationInfo: {
-          ConnectionBorrowTimeout: 120,
+          // Half the function's 10 s timeout: the proxy gives up while the handler can still answer 503.
+          ConnectionBorrowTimeout: 5,
           MaxConnectionsPercent: 100,
           MaxIdleConnectionsPercent: 50,
         },
@@ -193,19 +198,21 @@ describe('SecureLambdaPostgres with default props', () => {
         [CONTRACT.DB_HOST]: { 'Fn::GetAtt': [stack.getLogicalId(backend.proxy.node.defaultChild as any), 'Endpoint'] },
         [CONTRACT.DB_PORT]: '5432',
         [CONTRACT.DB_NAME]: 'app',
+        [CONTRACT.DB_USER]: 'app',
         [CONTRACT.DB_AUTH_MODE]: 'password',
-        [CONTRACT.DB_SECRET_ARN]: { Ref: stack.getLogicalId(backend.secret.node.defaultChild as any) },
+        [CONTRACT.DB_SECRET_ARN]: { Ref: stack.getLogicalId(backend.appSecret!.node.defaultChild as any) },
+        [CONTRACT.FUNCTION_TIMEOUT_MS]: '10000',
       });
       expect(JSON.stringify(env)).not.toMatch(/resolve:secretsmanager|password"\s*:/i);
     });
 
-    test('may read the database secret and nothing broader', () => {
+    test('may read the app role\'s secret and nothing broader', () => {
       const statements = roleStatements(template, fn);
       const secretStatement = statements.find((s: any) => JSON.stringify(s.Action).includes('secretsmanager'));
       expect(secretStatement).toEqual({
         Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
         Effect: 'Allow',
-        Resource: { Ref: stack.getLogicalId(backend.secret.node.defaultChild as any) },
+        Resource: { Ref: stack.getLogicalId(backend.appSecret!.node.defaultChild as any) },
       });
       for (const s of statements) {
         expect(JSON.stringify(s.Action)).not.toMatch(/"[\w-]+:\*"/);
@@ -257,5 +264,54 @@ describe('SecureLambdaPostgres with default props', () => {
     expect(backend.endpoints).toBeUndefined();
     template.resourceCountIs('AWS::EC2::Instance', 0);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+});
+
+describe('timeouts derived from functionTimeout', () => {
+  test('a longer function timeout: FUNCTION_TIMEOUT_MS follows it, and the borrow timeout is half of it', () => {
+    const { template } = synth({ functionTimeout: Duration.seconds(25) });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 25,
+      Environment: { Variables: Match.objectLike({ [CONTRACT.FUNCTION_TIMEOUT_MS]: '25000' }) },
+    });
+    template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
+      ConnectionPoolConfigurationInfo: Match.objectLike({ ConnectionBorrowTimeout: 12 }),
+    });
+  });
+
+  test('the shortest timeout the default handler accepts: borrow timeout rounded down to whole seconds', () => {
+    const { template } = synth({ functionTimeout: Duration.seconds(3) });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [CONTRACT.FUNCTION_TIMEOUT_MS]: '3000' }) },
+    });
+    template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
+      ConnectionPoolConfigurationInfo: Match.objectLike({ ConnectionBorrowTimeout: 1 }),
+    });
+  });
+
+  test('a borrow timeout set explicitly is kept; a user environment cannot override the contract', () => {
+    const { template } = synth({
+      proxyBorrowTimeout: Duration.seconds(3),
+      functionEnvironment: { [CONTRACT.FUNCTION_TIMEOUT_MS]: '99999' },
+    });
+    template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
+      ConnectionPoolConfigurationInfo: Match.objectLike({ ConnectionBorrowTimeout: 3 }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [CONTRACT.FUNCTION_TIMEOUT_MS]: '10000' }) },
+    });
+  });
+
+  test('SecureDatabase alone keeps the proxy default of 120 s (it knows no function)', () => {
+    const stack = new Stack(new App(), 'DatabaseOnly', { env: ENV });
+    const vpc = existingVpc(stack);
+    new SecureDatabase(stack, 'Database', {
+      vpc,
+      databaseSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      proxySubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
+      ConnectionPoolConfigurationInfo: Match.objectLike({ ConnectionBorrowTimeout: 120 }),
+    });
   });
 });

@@ -13,7 +13,7 @@ import { IApiCall, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres } from '../src';
 import {
-  assertBackend, assertBastionReachesDatabase, BackendAssertions, BastionAssertions, PROBE_HANDLER_SOURCE,
+  assertBackend, assertBastionReachesDatabase, assertMigrated, BackendAssertions, BastionAssertions, PROBE_HANDLER_SOURCE,
   probeFromOutside, TEST_BACKEND_PROPS,
 } from './integ-helpers';
 
@@ -44,6 +44,7 @@ const http = (status: number, body: unknown) => ({
 let backend: SecureLambdaPostgres;
 let checks: BackendAssertions;
 let bastionChecks: BastionAssertions;
+let migrated: IApiCall;
 
 beforeEach(() => {
   // The provider and the probe log every comparison and result; keep the test output readable.
@@ -57,6 +58,7 @@ beforeAll(() => {
   const integ = new IntegTest(app, 'IntegTest', { testCases: [stack] });
   checks = assertBackend(integ, backend, probeFromOutside(stack, backend));
   bastionChecks = assertBastionReachesDatabase(integ, backend);
+  migrated = assertMigrated(integ, backend, 2);
 });
 
 describe('direct invocation', () => {
@@ -100,6 +102,20 @@ describe('HTTP API', () => {
   test('/me with a forged token passes on 401 only', async () => {
     expect(await mismatch(checks.meWithForgedToken, http(401, { error: 'unauthorized', reason: 'token-invalid-signature' }))).toBeUndefined();
     expect(await mismatch(checks.meWithForgedToken, http(200, { userId: 'user_forged', now: NOW }))).toBeDefined();
+  });
+});
+
+describe('migrations', () => {
+  const result = (applied: string[], alreadyApplied: number) => ({ applied, alreadyApplied, created: [], passwordsReset: [], warnings: [] });
+  test('pass when a second run finds every file applied', async () => {
+    expect(await mismatch(migrated, invoked(result([], 2)))).toBeUndefined();
+  });
+  test.each([
+    ['the deployment applied nothing (the second run does)', invoked(result(['0001_notes.sql', '0002_tags.sql'], 0))],
+    ['a file is missing', invoked(result([], 1))],
+    ['the run fails', { StatusCode: 200, FunctionError: 'Unhandled', Payload: '{"errorType":"MigrationFailed","errorMessage":"Migration 0002_tags.sql failed at line 1"}' }],
+  ])('fail when %s', async (_name, actual) => {
+    expect(await mismatch(migrated, actual)).toBeDefined();
   });
 });
 

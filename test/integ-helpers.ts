@@ -246,6 +246,19 @@ export function assertBackend(integ: IntegTest, backend: SecureLambdaPostgres, p
 }
 
 /**
+ * The deployment ran the migration function (roles, then the files): invoked again, it finds every
+ * file applied and applies nothing. A function error (a failing file, a refused login) fails it.
+ */
+export function assertMigrated(integ: IntegTest, backend: SecureLambdaPostgres, files: number): IApiCall {
+  return integ.assertions
+    .invokeFunction({ functionName: backend.migrationFunction.functionName, payload: '{}' })
+    .expect(ExpectedResult.objectLike({
+      StatusCode: 200,
+      Payload: Match.serializedJson(Match.objectLike({ applied: [], alreadyApplied: files })),
+    }));
+}
+
+/**
  * The `IntegTest` options both tests share: no update workflow (it would deploy the committed
  * snapshot first and then the change — two ~30-minute database deployments per run), and a
  * forced, unprompted destroy.

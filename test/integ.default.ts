@@ -4,7 +4,7 @@
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres } from '../src';
-import { assertBackend, INTEG_TEST_OPTIONS, integApp, leaveNothingBehind, probeFromOutside, TEST_BACKEND_PROPS } from './integ-helpers';
+import { assertBackend, assertMigrated, INTEG_TEST_OPTIONS, integApp, leaveNothingBehind, probeFromOutside, TEST_BACKEND_PROPS } from './integ-helpers';
 
 const app = integApp();
 const stack = new Stack(app, 'SecureLambdaPostgresIntegDefault', {
@@ -24,5 +24,7 @@ const integ = new IntegTest(app, 'SecureLambdaPostgresDefault', {
   ...INTEG_TEST_OPTIONS,
 });
 assertBackend(integ, backend, probe);
+// No migration files: the deployment still created the roles.
+assertMigrated(integ, backend, 0);
 
 app.synth();

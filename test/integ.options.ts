@@ -1,13 +1,16 @@
-// Integration test: SecureLambdaPostgres with its options on — a VPC of your own, VPC endpoints and
-// the SSM bastion — deployed for real by
+// Integration test: SecureLambdaPostgres with its options on — a VPC of your own, VPC endpoints, the
+// SSM bastion and schema migrations — deployed for real by
 //   npx integ-runner --language typescript --update-on-failed   (see README, Testing)
 // and verified without AWS credentials against the committed snapshot by `npx projen integ:verify`.
+import * as path from 'path';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { SecureLambdaPostgres } from '../src';
-import { assertBackend, assertBastionReachesDatabase, INTEG_TEST_OPTIONS, integApp, leaveNothingBehind, probeFromOutside, TEST_BACKEND_PROPS } from './integ-helpers';
+import { Migrations, SecureLambdaPostgres } from '../src';
+import {
+  assertBackend, assertBastionReachesDatabase, assertMigrated, INTEG_TEST_OPTIONS, integApp, leaveNothingBehind, probeFromOutside, TEST_BACKEND_PROPS,
+} from './integ-helpers';
 
 const app = integApp();
 const stack = new Stack(app, 'SecureLambdaPostgresIntegOptions', {
@@ -40,6 +43,8 @@ const backend = new SecureLambdaPostgres(stack, 'Backend', {
   databaseSubnets: { subnetGroupName: 'data' },
   vpcEndpoints: true,
   bastion: true,
+  // Two tables, applied on deployment by the migration function (through the endpoints).
+  migrations: Migrations.fromDirectory(path.join(__dirname, 'fixtures', 'migrations')),
 });
 leaveNothingBehind(backend);
 
@@ -51,5 +56,6 @@ const integ = new IntegTest(app, 'SecureLambdaPostgresOptions', {
 });
 assertBackend(integ, backend, probe);
 assertBastionReachesDatabase(integ, backend);
+assertMigrated(integ, backend, 2);
 
 app.synth();

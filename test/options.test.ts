@@ -128,7 +128,7 @@ describe('database and proxy options', () => {
       proxyIdleClientTimeout: Duration.minutes(10),
       proxyMaxConnectionsPercent: 80,
       proxyMaxIdleConnectionsPercent: 20,
-      proxyBorrowTimeout: Duration.seconds(30),
+      proxyBorrowTimeout: Duration.seconds(8),
       proxyDebugLogging: true,
     });
     template.hasResourceProperties('AWS::RDS::DBInstance', {
@@ -147,7 +147,7 @@ describe('database and proxy options', () => {
     });
     template.hasResourceProperties('AWS::RDS::DBProxy', { IdleClientTimeout: 600, DebugLogging: true });
     template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
-      ConnectionPoolConfigurationInfo: { ConnectionBorrowTimeout: 30, MaxConnectionsPercent: 80, MaxIdleConnectionsPercent: 20 },
+      ConnectionPoolConfigurationInfo: { ConnectionBorrowTimeout: 8, MaxConnectionsPercent: 80, MaxIdleConnectionsPercent: 20 },
     });
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres17' });
   });
@@ -176,12 +176,12 @@ describe('database and proxy options', () => {
     });
   });
 
-  test('IAM authentication: the function may connect to the proxy and may not read the secret', () => {
+  test('IAM authentication: the function may connect to the proxy as the app role and may read no secret', () => {
     const { stack, backend, template } = synth({ databaseAuthentication: DatabaseAuthentication.IAM });
-    template.hasResourceProperties('AWS::RDS::DBProxy', { Auth: [Match.objectLike({ IAMAuth: 'REQUIRED' })] });
+    template.hasResourceProperties('AWS::RDS::DBProxy', { DefaultAuthScheme: 'IAM_AUTH', Auth: Match.absent() });
     template.hasResourceProperties('AWS::RDS::DBInstance', { EnableIAMDatabaseAuthentication: true });
     const fn = apiFunction(template);
-    expect(fn.Properties.Environment.Variables).toMatchObject({ [CONTRACT.DB_AUTH_MODE]: 'iam', [CONTRACT.DB_USER]: 'postgres' });
+    expect(fn.Properties.Environment.Variables).toMatchObject({ [CONTRACT.DB_AUTH_MODE]: 'iam', [CONTRACT.DB_USER]: 'app' });
     expect(fn.Properties.Environment.Variables[CONTRACT.DB_SECRET_ARN]).toBeUndefined();
     const statements = roleStatements(template, fn);
     expect(JSON.stringify(statements)).not.toContain('secretsmanager');

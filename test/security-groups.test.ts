@@ -8,20 +8,23 @@ describe('security groups follow the least-privilege matrix', () => {
   test('defaults: exactly the matrix rules and nothing wider', () => {
     // GIVEN / WHEN
     const { stack, backend, template } = synth();
-    const { F, P, D, R } = groupIds(stack, backend);
+    const { F, P, D, R, M } = groupIds(stack, backend);
 
     // THEN
     expect(securityGroupRules(template)).toEqual([
+      `${D} in ${M} tcp 5432-5432`,
       `${D} in ${P} tcp 5432-5432`,
       `${D} in ${R} tcp 5432-5432`,
       `${F} out 0.0.0.0/0 tcp 443-443`,
       `${F} out ${P} tcp 5432-5432`,
+      `${M} out 0.0.0.0/0 tcp 443-443`,
+      `${M} out ${D} tcp 5432-5432`,
       `${P} in ${F} tcp 5432-5432`,
       `${P} out ${D} tcp 5432-5432`,
       `${R} out 0.0.0.0/0 tcp 443-443`,
       `${R} out ${D} tcp 5432-5432`,
     ].sort());
-    template.resourceCountIs('AWS::EC2::SecurityGroup', 4);
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 5);
   });
 
   test.each([
@@ -54,10 +57,10 @@ describe('security groups follow the least-privilege matrix', () => {
     expect(rules).toEqual([expect.stringMatching(/ tcp 5432-5432$/), expect.stringMatching(/ tcp \{"Ref":"MonitorPort"\}-/)]);
   });
 
-  test('with endpoints and bastion: endpoints admit HTTPS from clients, rotation reaches Secrets Manager only through them, bastion reaches only the DB port', () => {
+  test('with endpoints and bastion: endpoints admit HTTPS from clients, rotation and migration reach Secrets Manager only through them, bastion reaches only the DB port', () => {
     // GIVEN / WHEN
     const { stack, backend, template } = synth({ vpcEndpoints: true, bastion: true });
-    const { F, P, D, R, E, B } = groupIds(stack, backend);
+    const { F, P, D, R, M, E, B } = groupIds(stack, backend);
 
     // THEN
     expect(securityGroupRules(template)).toEqual([
@@ -66,14 +69,18 @@ describe('security groups follow the least-privilege matrix', () => {
       `${B} out ${E} tcp 443-443`,
       `${B} out ${P} tcp 5432-5432`,
       `${D} in ${B} tcp 5432-5432`,
+      `${D} in ${M} tcp 5432-5432`,
       `${D} in ${P} tcp 5432-5432`,
       `${D} in ${R} tcp 5432-5432`,
       `${E} in ${B} tcp 443-443`,
       `${E} in ${F} tcp 443-443`,
+      `${E} in ${M} tcp 443-443`,
       `${E} in ${R} tcp 443-443`,
       `${F} out 0.0.0.0/0 tcp 443-443`,
       `${F} out ${E} tcp 443-443`,
       `${F} out ${P} tcp 5432-5432`,
+      `${M} out ${D} tcp 5432-5432`,
+      `${M} out ${E} tcp 443-443`,
       `${P} in ${B} tcp 5432-5432`,
       `${P} in ${F} tcp 5432-5432`,
       `${P} out ${D} tcp 5432-5432`,
@@ -84,12 +91,16 @@ describe('security groups follow the least-privilege matrix', () => {
 
   test('without NAT nothing may leave for the internet: HTTPS goes to the endpoints only', () => {
     const { stack, backend, template } = synth({ natGateways: 0, vpcEndpoints: true, databaseSecretRotation: false, clerkJwtKey: CLERK_PEM });
-    const { F, P, D, E } = groupIds(stack, backend);
+    const { F, P, D, M, E } = groupIds(stack, backend);
     expect(securityGroupRules(template)).toEqual([
+      `${D} in ${M} tcp 5432-5432`,
       `${D} in ${P} tcp 5432-5432`,
       `${E} in ${F} tcp 443-443`,
+      `${E} in ${M} tcp 443-443`,
       `${F} out ${E} tcp 443-443`,
       `${F} out ${P} tcp 5432-5432`,
+      `${M} out ${D} tcp 5432-5432`,
+      `${M} out ${E} tcp 443-443`,
       `${P} in ${F} tcp 5432-5432`,
       `${P} out ${D} tcp 5432-5432`,
     ].sort());
@@ -107,11 +118,14 @@ describe('security groups follow the least-privilege matrix', () => {
 
   test('bring-your-own VPC gets the same matrix', () => {
     const { stack, backend, template } = synth(undefined, s => ({ vpc: existingVpc(s), databaseSecretRotation: false }));
-    const { F, P, D } = groupIds(stack, backend);
+    const { F, P, D, M } = groupIds(stack, backend);
     expect(securityGroupRules(template)).toEqual([
+      `${D} in ${M} tcp 5432-5432`,
       `${D} in ${P} tcp 5432-5432`,
       `${F} out 0.0.0.0/0 tcp 443-443`,
       `${F} out ${P} tcp 5432-5432`,
+      `${M} out 0.0.0.0/0 tcp 443-443`,
+      `${M} out ${D} tcp 5432-5432`,
       `${P} in ${F} tcp 5432-5432`,
       `${P} out ${D} tcp 5432-5432`,
     ].sort());

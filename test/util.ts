@@ -87,7 +87,7 @@ export function securityGroupRules(template: Template): string[] {
   return rules.sort();
 }
 
-/** Logical ids of the construct's security groups: F(unction), P(roxy), D(atabase), R(otation), E(ndpoints), B(astion). */
+/** Logical ids of the construct's security groups: F(unction), P(roxy), D(atabase), R(otation), M(igration), E(ndpoints), B(astion). */
 export function groupIds(stack: Stack, backend: SecureLambdaPostgres) {
   const id = (group?: ec2.ISecurityGroup) => (group ? logicalId(stack, group) : undefined);
   return {
@@ -95,6 +95,7 @@ export function groupIds(stack: Stack, backend: SecureLambdaPostgres) {
     P: id(backend.proxySecurityGroup)!,
     D: id(backend.databaseSecurityGroup)!,
     R: id(backend.rotationSecurityGroup),
+    M: id(backend.migrationSecurityGroup)!,
     E: id(backend.endpointsSecurityGroup),
     B: id(backend.bastionSecurityGroup),
   };

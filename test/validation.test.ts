@@ -1,11 +1,11 @@
 import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { SecureLambdaPostgresProps } from '../src';
+import { SecureDatabase, SecureLambdaPostgresProps } from '../src';
 import { CLERK_PEM, existingVpc, synth } from './util';
 
 const EC_PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -24,13 +24,20 @@ describe('invalid props fail at synth with a message that says what to do', () =
     ['proxy percent above 100', { proxyMaxConnectionsPercent: 101 }, /proxyMaxConnectionsPercent must be a whole number from 1 to 100/],
     ['idle percent above max percent', { proxyMaxConnectionsPercent: 40, proxyMaxIdleConnectionsPercent: 50 }, /proxyMaxIdleConnectionsPercent \(50\) cannot exceed proxyMaxConnectionsPercent \(40\)/],
     ['idle client timeout above 8 hours', { proxyIdleClientTimeout: Duration.hours(9) }, /proxyIdleClientTimeout must be between 1 minute and 8 hours/],
-    ['borrow timeout above 5 minutes', { proxyBorrowTimeout: Duration.minutes(6) }, /proxyBorrowTimeout must be at most 5 minutes/],
+    ['borrow timeout as long as the default function timeout', { proxyBorrowTimeout: Duration.seconds(10) },
+      /proxyBorrowTimeout \(10 seconds\) must be shorter than functionTimeout \(10 seconds\).*handler's 503.*Lower proxyBorrowTimeout/],
+    ['borrow timeout longer than the function timeout', { proxyBorrowTimeout: Duration.seconds(30), functionTimeout: Duration.seconds(20) },
+      /proxyBorrowTimeout \(30 seconds\) must be shorter than functionTimeout \(20 seconds\)/],
+    ['the CDK default borrow timeout with a short function', { proxyBorrowTimeout: Duration.minutes(2), functionTimeout: Duration.seconds(3) },
+      /proxyBorrowTimeout \(2 minutes\) must be shorter than functionTimeout \(3 seconds\)/],
     ['storage below 20 GiB', { databaseAllocatedStorage: 10 }, /databaseAllocatedStorage must be a whole number of GiB, at least 20/],
     ['autoscaling limit below allocated storage', { databaseAllocatedStorage: 200, databaseMaxAllocatedStorage: 100 }, /databaseMaxAllocatedStorage \(100\) must be at least databaseAllocatedStorage \(200\)/],
     ['code without handler', { functionCode: lambda.Code.fromInline('x') }, /functionCode needs functionHandler/],
     ['handler without code', { functionHandler: 'index.handler' }, /apply to your own functionCode; pass functionCode too/],
     ['memory out of range', { functionMemorySize: 64 }, /functionMemorySize must be a whole number of MiB from 128 to 10240/],
     ['timeout past API Gateway', { functionTimeout: Duration.seconds(60) }, /functionTimeout must be at most 29 seconds/],
+    ['a timeout too short for the default handler to answer 503 in time', { functionTimeout: Duration.seconds(2) },
+      /functionTimeout must be at least 3 seconds with the default handler.*got 2 seconds/],
     ['reserved concurrency of zero', { functionReservedConcurrency: 0 }, /functionReservedConcurrency must be a whole number of at least 1/],
     ['an authorized party that is not an origin', { clerkAuthorizedParties: ['https://app.example.com/path'] }, /clerkAuthorizedParties entries are origins/],
     ['extra endpoints without endpoints', { additionalInterfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SSM] }, /additionalInterfaceEndpoints requires vpcEndpoints: true/],
@@ -44,6 +51,20 @@ describe('invalid props fail at synth with a message that says what to do', () =
     ['a Clerk key that is not RSA', { clerkJwtKey: EC_PEM }, /clerkJwtKey is a ec key; Clerk signs session tokens with RS256/],
   ])('fails on %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
+  });
+
+  test('fails on a borrow timeout above 5 minutes (SecureDatabase alone, which knows no function timeout)', () => {
+    const stack = new Stack(new App(), 'DatabaseOnly');
+    expect(() => new SecureDatabase(stack, 'Database', {
+      vpc: existingVpc(stack),
+      databaseSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      proxySubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      proxyBorrowTimeout: Duration.minutes(6),
+    })).toThrow(/proxyBorrowTimeout must be at most 5 minutes/);
+  });
+
+  test('a short timeout is fine for your own code (it keeps its own deadline)', () => {
+    expect(() => synth({ functionTimeout: Duration.seconds(1), functionCode: lambda.Code.fromInline('x'), functionHandler: 'index.handler' })).not.toThrow();
   });
 
   test('fails on JWKS verification without a route to Clerk', () => {

@@ -2,41 +2,73 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import { DEFAULT_DB_PORT } from '../contract';
 import { addBackupPlan } from './backup';
+import { createRoleCredentials } from './credentials';
 import { createInstance } from './instance';
+import { createMigrator, Migrator } from './migrator';
 import { DatabaseAuthentication, ISecureDatabase, SecureDatabaseProps } from './options';
 import { createProxy } from './proxy';
+import { resolveRoleNames, RoleNames, validateRoleOptions } from './roles';
 import { addRotation } from './rotation';
 import { validateDatabaseOptions } from './validate';
 import { closedSecurityGroup } from '../private/security-group';
 
 export * from './options';
+export * from './roles';
+export * from './migrations';
 
 /**
  * RDS PostgreSQL in isolated subnets behind an RDS Proxy that requires TLS: encrypted storage,
- * SSL forced by the parameter group, generated credentials in Secrets Manager (rotated), log
- * exports, backups and deletion protection on. Clients connect to the proxy; `connections`
- * controls who may.
+ * SSL forced by the parameter group, three roles with credentials of their own in Secrets Manager
+ * (rotated), schema migrations on deployment, log exports, backups and deletion protection on.
+ * Clients connect to the proxy as the application role; `connections` controls who may.
  */
 export class SecureDatabase extends Construct implements ISecureDatabase {
+  /**
+   * Connections the migration function holds open at most: one at a time (master, then the app
+   * role's check, then the owner), once per deployment. Count it in a connection budget.
+   */
+  public static readonly MIGRATION_CONNECTIONS = 1;
+
   /** The database instance. */
   public readonly instance: rds.DatabaseInstance;
-  /** The proxy in front of the instance. */
+  /** The proxy in front of the instance; it serves the application role only. */
   public readonly proxy: rds.DatabaseProxy;
-  /** The master credentials secret. */
+  /** The master credentials secret: administration only (no function serving requests may read it). */
   public readonly secret: secretsmanager.ISecret;
-  /** Key that encrypts storage and the secret. */
+  /** The owner role's credentials secret, read by the migration function only. */
+  public readonly ownerSecret: secretsmanager.ISecret;
+  /** The application role's credentials secret; none with IAM authentication. */
+  public readonly appSecret?: secretsmanager.ISecret;
+  /** Key that encrypts storage and the secrets. */
   public readonly encryptionKey: kms.IKey;
-  /** Security group of the instance: ingress from the proxy (and rotation) only, no egress. */
+  /** Security group of the instance: ingress from the proxy, migration (and rotation) functions only, no egress. */
   public readonly databaseSecurityGroup: ec2.SecurityGroup;
   /** Security group of the proxy: ingress from allowed clients, egress to the instance only. */
   public readonly proxySecurityGroup: ec2.SecurityGroup;
   /** Security group of the rotation function, when rotation is on. */
   public readonly rotationSecurityGroup?: ec2.SecurityGroup;
+  /**
+   * The deploy-time function that creates the roles and applies the migrations, directly against
+   * the instance.
+   */
+  public readonly migrationFunction: lambda.Function;
+  /**
+   * Security group of the migration function: 5432 to the instance. It also needs HTTPS to Secrets
+   * Manager (an endpoint, or NAT), which `SecureLambdaPostgres` adds; add it yourself otherwise.
+   */
+  public readonly migrationSecurityGroup: ec2.SecurityGroup;
+  /**
+   * The trigger that runs the migration function on deployment (always set here; optional only in
+   * `ISecureDatabase`). A `DatabaseFunction` is updated after it.
+   */
+  public readonly migrationTrigger?: triggers.ITrigger;
   /** The proxy's network access: allow clients with `connections.allowDefaultPortFrom`. */
   public readonly connections: ec2.Connections;
   /** Hostname clients connect to (the proxy endpoint). */
@@ -45,18 +77,26 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
   public readonly port: number;
   /** Name of the application database. */
   public readonly databaseName: string;
-  /** Database user the clients log in as. */
+  /** Database user the clients log in as: the application role. */
   public readonly username: string;
+  /** The owner role, which owns the application schema and runs the migrations. */
+  public readonly ownerUsername: string;
+  /** The application schema. */
+  public readonly schemaName: string;
   /** How clients authenticate to the proxy. */
   public readonly authentication: DatabaseAuthentication;
 
   constructor(scope: Construct, id: string, props: SecureDatabaseProps) {
     super(scope, id);
     validateDatabaseOptions(props);
+    validateRoleOptions(props);
     const removalPolicy = props.databaseRemovalPolicy ?? RemovalPolicy.SNAPSHOT;
+    const names = resolveRoleNames(props);
     this.port = DEFAULT_DB_PORT;
     this.databaseName = props.databaseName ?? 'app';
-    this.username = props.databaseUsername ?? 'postgres';
+    this.username = names.app;
+    this.ownerUsername = names.owner;
+    this.schemaName = names.schema;
     this.authentication = props.databaseAuthentication ?? DatabaseAuthentication.PASSWORD;
 
     this.encryptionKey = props.encryptionKey ?? this.createKey(removalPolicy);
@@ -75,10 +115,19 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       removalPolicy,
       port: this.port,
       databaseName: this.databaseName,
-      username: this.username,
+      username: names.master,
       authentication: this.authentication,
     });
     this.secret = this.instance.secret!;
+    const credentials = createRoleCredentials(this, {
+      instance: this.instance,
+      encryptionKey: this.encryptionKey,
+      names,
+      databaseName: this.databaseName,
+      authentication: this.authentication,
+    });
+    this.ownerSecret = credentials.ownerSecret;
+    this.appSecret = credentials.appSecret;
     this.proxy = createProxy(this, {
       props,
       instance: this.instance,
@@ -86,18 +135,32 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       databaseSecurityGroup: this.databaseSecurityGroup,
       authentication: this.authentication,
       port: this.port,
+      appSecret: this.appSecret,
+      appUsername: names.app,
     });
     this.endpoint = this.proxy.endpoint;
     this.connections = new ec2.Connections({
       securityGroups: [this.proxySecurityGroup],
       defaultPort: ec2.Port.tcp(this.port),
     });
+    const migrator = this.createMigrator(props, names);
+    // The proxy serves the app role: on a stack deployed before it existed, switch after it does.
+    // (Only the proxy resource waits: its role is in the key's policy, which the instance needs.)
+    this.proxy.node.defaultChild!.node.addDependency(migrator.trigger);
+    this.migrationFunction = migrator.function;
+    this.migrationSecurityGroup = migrator.securityGroup;
+    this.migrationTrigger = migrator.trigger;
     if (props.databaseSecretRotation ?? true) {
       this.rotationSecurityGroup = addRotation(this, {
         props,
-        secret: this.secret,
+        secrets: [
+          { id: 'SecretRotation', secret: this.secret },
+          { id: 'OwnerSecretRotation', secret: this.ownerSecret },
+          ...(this.appSecret ? [{ id: 'AppSecretRotation', secret: this.appSecret }] : []),
+        ],
         databaseSecurityGroup: this.databaseSecurityGroup,
         port: this.port,
+        after: migrator.trigger,
       });
     }
     if (props.databaseBackupPlan ?? true) {
@@ -106,15 +169,13 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
   }
 
   /**
-   * Grants what a client needs to log in: read access to the secret with password
-   * authentication, `rds-db:connect` on the proxy with IAM authentication.
+   * Grants what a client needs to log in as the application role: read access to its secret with
+   * password authentication, `rds-db:connect` on the proxy for it with IAM authentication.
    *
    * @param grantee the client's principal
    */
   public grantConnect(grantee: iam.IGrantable): iam.Grant {
-    return this.authentication === DatabaseAuthentication.IAM
-      ? this.proxy.grantConnect(grantee, this.username)
-      : this.secret.grantRead(grantee);
+    return this.appSecret ? this.appSecret.grantRead(grantee) : this.proxy.grantConnect(grantee, this.username);
   }
 
   /**
@@ -126,6 +187,22 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
    */
   public allowDirectAccessFrom(client: ec2.IConnectable, description?: string): void {
     this.databaseSecurityGroup.connections.allowFrom(client, ec2.Port.tcp(this.port), description);
+  }
+
+  private createMigrator(props: SecureDatabaseProps, names: RoleNames): Migrator {
+    return createMigrator(this, {
+      props,
+      instance: this.instance,
+      databaseSecurityGroup: this.databaseSecurityGroup,
+      encryptionKey: this.encryptionKey,
+      names,
+      databaseName: this.databaseName,
+      port: this.port,
+      authentication: this.authentication,
+      masterSecret: this.secret,
+      ownerSecret: this.ownerSecret,
+      appSecret: this.appSecret,
+    });
   }
 
   private createKey(removalPolicy: RemovalPolicy): kms.Key {

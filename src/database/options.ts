@@ -5,21 +5,27 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as triggers from 'aws-cdk-lib/triggers';
+import { DatabaseRoleOptions } from './roles';
 
-/** How the function authenticates to the RDS Proxy. */
+/** How the function authenticates, as the application role, to the RDS Proxy. */
 export enum DatabaseAuthentication {
-  /** User name and password from the Secrets Manager secret (the function may read the secret). */
+  /**
+   * User name and password from the app role's own Secrets Manager secret, which the function may
+   * read (and the proxy logs in with).
+   */
   PASSWORD = 'password',
   /**
-   * Short-lived IAM authentication tokens signed with the function's role. The function gets
-   * `rds-db:connect` on the proxy and no access to the secret; the proxy still logs in to the
-   * database with the secret.
+   * IAM end to end: the function signs short-lived tokens with its role (`rds-db:connect` on the
+   * proxy for the app role only), and the proxy logs in to the instance with IAM as well
+   * (`rds-db:connect` on the instance). The app role is a member of `rds_iam` and has no password,
+   * so no secret of its own.
    */
   IAM = 'iam',
 }
 
 /** Settings of the database and its proxy, shared by `SecureDatabase` and `SecureLambdaPostgres`. */
-export interface SecureDatabaseOptions {
+export interface SecureDatabaseOptions extends DatabaseRoleOptions {
   /**
    * PostgreSQL engine version. A major version lets RDS apply minor upgrades automatically.
    *
@@ -42,7 +48,8 @@ export interface SecureDatabaseOptions {
   readonly databaseName?: string;
 
   /**
-   * Master user name; its generated password lives only in Secrets Manager.
+   * Master user name: for administration only (it creates the roles at deployment). Its generated
+   * password lives only in Secrets Manager; no function serving requests may read it.
    *
    * @default 'postgres'
    */
@@ -122,7 +129,8 @@ export interface SecureDatabaseOptions {
   readonly databaseAuthentication?: DatabaseAuthentication;
 
   /**
-   * Whether Secrets Manager rotates the master password on a schedule (single-user rotation).
+   * Whether Secrets Manager rotates the master, owner and app passwords on a schedule
+   * (single-user rotation: each role changes its own password).
    *
    * @default true
    */
@@ -159,8 +167,11 @@ export interface SecureDatabaseOptions {
 
   /**
    * How long a client waits for a pooled connection before the proxy gives up (up to 5 minutes).
+   * `SecureLambdaPostgres` requires it to be shorter than `functionTimeout`, so that the handler
+   * can still answer 503 when the pool is exhausted.
    *
-   * @default Duration.seconds(120)
+   * @default - in `SecureLambdaPostgres`, half of `functionTimeout` (5 seconds with the default
+   * 10-second timeout); for `SecureDatabase` alone, Duration.seconds(120)
    */
   readonly proxyBorrowTimeout?: Duration;
 
@@ -214,16 +225,18 @@ export interface ISecureDatabase extends ec2.IConnectable {
   readonly port: number;
   /** Name of the application database. */
   readonly databaseName: string;
-  /** Database user the clients log in as. */
+  /** Database user the clients log in as: the application role. */
   readonly username: string;
-  /** Secret holding the user's credentials. */
-  readonly secret: secretsmanager.ISecret;
+  /** Secret holding the application role's credentials; none with IAM authentication. */
+  readonly appSecret?: secretsmanager.ISecret;
   /** How clients authenticate to the proxy. */
   readonly authentication: DatabaseAuthentication;
+  /** What a client function must be deployed after: the roles and migrations. */
+  readonly migrationTrigger?: triggers.ITrigger;
 
   /**
-   * Grants what a client needs to log in: read access to the secret with password
-   * authentication, `rds-db:connect` on the proxy with IAM authentication.
+   * Grants what a client needs to log in as the application role: read access to its secret with
+   * password authentication, `rds-db:connect` on the proxy for it with IAM authentication.
    *
    * @param grantee the client's principal
    */

@@ -1,6 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DatabaseAuthentication, SecureDatabaseProps } from './options';
 import { acknowledge, inPacks, INLINE_GRANTS } from '../private/nag';
@@ -15,22 +17,31 @@ export interface ProxySettings {
   readonly authentication: DatabaseAuthentication;
   /** The port the instance listens on. */
   readonly port: number;
+  /** The application role, the only one the proxy serves. */
+  readonly appUsername: string;
+  /** Its secret, with password authentication. */
+  readonly appSecret?: secretsmanager.ISecret;
 }
 
-/** The RDS Proxy (`Proxy`) in the application subnets: TLS required, SCRAM, the pool tunables. */
+/**
+ * The RDS Proxy (`Proxy`) in the application subnets, serving the application role only: TLS
+ * required, SCRAM with the app role's secret, or IAM end to end, and the pool tunables.
+ */
 export function createProxy(scope: Construct, settings: ProxySettings): rds.DatabaseProxy {
   const { props, instance } = settings;
+  const iamAuth = settings.authentication === DatabaseAuthentication.IAM;
   const proxy = new rds.DatabaseProxy(scope, 'Proxy', {
     // CDK names a proxy after its construct id ("Proxy"): a second stack in the account would collide.
     dbProxyName: physicalName(scope, 'proxy', 60),
     // Also admits the proxy's security group to the instance on its port.
     proxyTarget: rds.ProxyTarget.fromInstance(instance),
-    secrets: [instance.secret!],
+    // Neither the master's secret nor the owner's: through the proxy, only the app role logs in.
+    secrets: settings.appSecret ? [settings.appSecret] : undefined,
+    defaultAuthScheme: iamAuth ? rds.DefaultAuthScheme.IAM_AUTH : undefined,
     vpc: props.vpc,
     vpcSubnets: props.proxySubnets,
     securityGroups: [settings.securityGroup],
     requireTLS: true,
-    iamAuth: settings.authentication === DatabaseAuthentication.IAM,
     clientPasswordAuthType: rds.ClientPasswordAuthType.POSTGRES_SCRAM_SHA_256,
     idleClientTimeout: props.proxyIdleClientTimeout ?? Duration.minutes(30),
     maxConnectionsPercent: props.proxyMaxConnectionsPercent ?? 100,
@@ -38,6 +49,10 @@ export function createProxy(scope: Construct, settings: ProxySettings): rds.Data
     borrowTimeout: props.proxyBorrowTimeout ?? Duration.seconds(120),
     debugLogging: props.proxyDebugLogging ?? false,
   });
+  if (iamAuth) {
+    // The L2 grants only the client side; the proxy logs in to the instance as the app role too.
+    instance.grantConnect(proxy.node.findChild('IAMRole') as iam.IRole, settings.appUsername);
+  }
   acknowledge(proxy.node.findChild('IAMRole').node.findChild('DefaultPolicy'), inPacks('IAMNoInlinePolicy', INLINE_GRANTS));
   pinDatabasePort([settings.databaseSecurityGroup, settings.securityGroup], settings.port);
   return proxy;

@@ -9,6 +9,7 @@ import { acknowledge, inPacks, managedPolicy, skipCheckov } from './nag';
 import { physicalName } from './names';
 import { RestApiOptions } from '../api-options';
 import { ROUTES } from '../contract';
+import { CORS_MAX_AGE_SECONDS } from '../runtime/cors';
 
 /** What the REST API is built from, resolved by `SecureLambdaPostgres`. */
 export interface RestApiSettings {
@@ -53,7 +54,8 @@ export function createRestApi(scope: Construct, settings: RestApiSettings): Rest
       allowOrigins: settings.corsOrigins,
       allowMethods: settings.defaultHandlerRoutes ? ['GET', 'OPTIONS'] : apigateway.Cors.ALL_METHODS,
       allowHeaders: ['Authorization', 'Content-Type'],
-      maxAge: Duration.hours(1),
+      // The function answers a preflight that reaches it (an HTTP API in front) the same way.
+      maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
     },
     deployOptions: {
       stageName: options.apiStageName ?? 'prod',

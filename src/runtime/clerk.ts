@@ -1,7 +1,9 @@
-import { verifyToken } from '@clerk/backend';
+import type { verifyToken } from '@clerk/backend';
 import { ClerkConfig, Environment, isClerkConfigured, readClerkConfig } from './config';
+import { Deadline, DeadlineExceededError } from './deadline';
 import { logger, registerSecretValue, summariseError } from './log';
 import { defaultSecretCache, SecretCache } from './secrets';
+import { tokenKey, VerificationCache } from './verification-cache';
 
 /** A verified Clerk session. */
 export interface VerifiedSession {
@@ -40,6 +42,24 @@ export interface ClerkVerifierOptions extends ClerkConfig {
   readonly secrets?: SecretCache;
   /** Allowed clock skew for `exp` / `nbf` / `iat`. @default Clerk's default (5 s) */
   readonly clockSkewInMs?: number;
+  /**
+   * Where verified tokens are remembered until they expire, so repeated requests with the same
+   * session token skip the signature check. May be shared by verifiers with different settings:
+   * entries are keyed by the settings too. @default a cache of 1000 tokens for this verifier
+   */
+  readonly cache?: VerificationCache<VerifiedSession>;
+  /** The verification function (tests wrap it to count calls). @default `verifyToken` of `@clerk/backend` */
+  readonly verify?: typeof verifyToken;
+}
+
+// @clerk/backend takes about as long to load as everything else in the bundle together: load it
+// on the first verification, so that module init (and a container that only serves /health or
+// direct invocations) does without it.
+let clerkVerify: typeof verifyToken | undefined;
+function loadVerify(): typeof verifyToken {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  clerkVerify ??= (require('./clerk-backend') as typeof import('./clerk-backend')).verifyToken;
+  return clerkVerify;
 }
 
 // Clerk reasons that describe the token itself: answered 401 with the reason as is.
@@ -63,7 +83,9 @@ function fail(status: AuthFailure['status'], reason: string): AuthFailure {
 /**
  * Verifies Clerk session tokens with `@clerk/backend`'s `verifyToken`: networkless with the PEM
  * public key when one is configured, otherwise against Clerk's JWKS using the secret key read from
- * Secrets Manager. `authorizedParties` is enforced when configured. Never throws for a bad token.
+ * Secrets Manager. `authorizedParties` and `issuer` are enforced when configured. Successful
+ * verifications are cached per token until it expires (see {@link VerificationCache}). Never
+ * throws for a bad token.
  */
 export class ClerkVerifier {
   /** Build from the environment variables the construct sets (see `ENV` in the contract). */
@@ -72,10 +94,18 @@ export class ClerkVerifier {
   }
 
   private readonly secrets: SecretCache;
+  private readonly cache: VerificationCache<VerifiedSession>;
+  private readonly verify: typeof verifyToken;
+  /** Everything a verification depends on besides the token: part of every cache key. */
+  private readonly scope: string;
   private warnedNoParties = false;
 
   constructor(private readonly options: ClerkVerifierOptions) {
     this.secrets = options.secrets ?? defaultSecretCache();
+    this.cache = options.cache ?? new VerificationCache();
+    this.verify = options.verify ?? ((token, opts) => loadVerify()(token, opts));
+    const o = options;
+    this.scope = JSON.stringify([o.jwtKey, o.secretKeyArn, o.apiUrl, [...o.authorizedParties].sort(), o.issuer, o.clockSkewInMs]);
   }
 
   /** Whether any verification path is configured. */
@@ -83,8 +113,11 @@ export class ClerkVerifier {
     return isClerkConfigured(this.options);
   }
 
-  /** Verify the value of an `Authorization` header (`Bearer <session JWT>`). */
-  public async verifyAuthorizationHeader(header: string | undefined): Promise<AuthResult> {
+  /**
+   * Verify the value of an `Authorization` header (`Bearer <session JWT>`) within `deadline` (a
+   * key fetch that takes longer answers 503 `jwks-unavailable`).
+   */
+  public async verifyAuthorizationHeader(header: string | undefined, deadline?: Deadline): Promise<AuthResult> {
     if (!this.configured) {
       return fail(500, 'clerk-not-configured');
     }
@@ -95,17 +128,30 @@ export class ClerkVerifier {
     if (!match) {
       return fail(401, 'malformed-token');
     }
-    return this.verifySessionToken(match[1]);
+    return this.verifySessionToken(match[1], deadline);
   }
 
   /** Verify a bare session token. */
-  public async verifySessionToken(token: string): Promise<AuthResult> {
+  public async verifySessionToken(token: string, deadline: Deadline = Deadline.forInvocation()): Promise<AuthResult> {
     if (!this.configured) {
       return fail(500, 'clerk-not-configured');
     }
     if (token.split('.').length !== 3) {
       return fail(401, 'malformed-token');
     }
+    const key = tokenKey(this.scope, token);
+    const cached = this.cache.get(key);
+    if (cached) {
+      return cached;
+    }
+    const result = await this.verifyUncached(token, deadline);
+    if (result.ok) {
+      this.cache.set(key, result, result.claims as { exp: number; nbf?: number; iat?: number });
+    }
+    return result;
+  }
+
+  private async verifyUncached(token: string, deadline: Deadline): Promise<AuthResult> {
     const o = this.options;
     if (o.authorizedParties.length === 0 && !this.warnedNoParties) {
       this.warnedNoParties = true;
@@ -114,7 +160,7 @@ export class ClerkVerifier {
     let secretKey: string | undefined;
     if (!o.jwtKey && o.secretKeyArn) {
       try {
-        secretKey = extractSecretKey(await this.secrets.getString(o.secretKeyArn));
+        secretKey = extractSecretKey(await this.secrets.getString(o.secretKeyArn, deadline));
       } catch (err) {
         logger.error('auth.secret-key-unavailable', { error: summariseError(err) });
         return fail(503, 'clerk-secret-unavailable');
@@ -126,13 +172,15 @@ export class ClerkVerifier {
       registerSecretValue(secretKey);
     }
     try {
-      const payload = await verifyToken(token, {
+      // A JWKS fetch retries for seconds; a networkless check never waits.
+      const payload = await deadline.race(this.verify(token, {
         jwtKey: o.jwtKey,
         secretKey,
         apiUrl: o.apiUrl,
         authorizedParties: o.authorizedParties.length > 0 ? o.authorizedParties : undefined,
+        issuer: o.issuer,
         clockSkewInMs: o.clockSkewInMs,
-      });
+      }), 'verifying the session token');
       const claims = payload as unknown as Record<string, unknown>;
       const userId = claims.sub;
       if (typeof userId !== 'string' || userId === '') {
@@ -145,6 +193,10 @@ export class ClerkVerifier {
   }
 
   private mapError(err: unknown): AuthFailure {
+    if (err instanceof DeadlineExceededError) {
+      logger.error('auth.keys-unavailable', { reason: 'deadline', error: summariseError(err) });
+      return fail(503, 'jwks-unavailable');
+    }
     const reason = typeof (err as { reason?: unknown })?.reason === 'string' ? (err as { reason: string }).reason : undefined;
     const summary = summariseError(err);
     if (reason === 'token-invalid') {
@@ -156,9 +208,9 @@ export class ClerkVerifier {
       return fail(401, reason);
     }
     if (reason === 'secret-key-invalid') {
-      // A rotated key: read it again next time.
+      // A rotated key: read it again (at most once per few seconds).
       if (this.options.secretKeyArn) {
-        this.secrets.invalidate(this.options.secretKeyArn);
+        this.secrets.markRejected(this.options.secretKeyArn);
       }
       logger.error('auth.secret-key-invalid', { error: summary });
       return fail(500, 'clerk-secret-key-invalid');
@@ -169,7 +221,7 @@ export class ClerkVerifier {
     }
     if (this.options.secretKeyArn && !this.options.jwtKey) {
       // A JWKS fetch that failed with a 401/403 may mean the key was rotated.
-      this.secrets.invalidate(this.options.secretKeyArn);
+      this.secrets.markRejected(this.options.secretKeyArn);
     }
     logger.error('auth.keys-unavailable', { reason: reason && KEY_UNAVAILABLE_REASONS.has(reason) ? reason : 'unexpected', error: summary });
     return fail(503, 'jwks-unavailable');

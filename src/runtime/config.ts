@@ -33,6 +33,8 @@ export interface ClerkConfig {
   readonly apiUrl?: string;
   /** Allowed `azp` values; empty means the claim is not checked. */
   readonly authorizedParties: string[];
+  /** Required `iss` (the Clerk Frontend API URL); unset means the claim is not checked. */
+  readonly issuer?: string;
 }
 
 /** Thrown when the environment does not describe a usable configuration. */
@@ -128,6 +130,8 @@ export function readClerkConfig(env: Environment = process.env): ClerkConfig {
     secretKeyArn: value(env, ENV.CLERK_SECRET_KEY_ARN),
     apiUrl: value(env, ENV.CLERK_API_URL),
     authorizedParties: parseList(env[ENV.CLERK_AUTHORIZED_PARTIES]),
+    // Clerk's `iss` has no trailing slash; a configured one would reject every token.
+    issuer: value(env, ENV.CLERK_ISSUER)?.replace(/\/+$/, ''),
   };
 }
 

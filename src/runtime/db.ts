@@ -1,10 +1,16 @@
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { Pool } from 'pg';
+import { ClientConfig, QueryConfig } from 'pg';
 import { DbConfig, Environment, readDbConfig } from './config';
+import { PgConnection } from './connection';
+import { classifyDatabaseError, DatabaseUnavailableError } from './db-errors';
+import { Deadline } from './deadline';
 import { signRdsIamToken } from './iam-token';
 import { logger, summariseError } from './log';
 import { defaultSecretCache, SecretCache, SecretUnavailableError } from './secrets';
+
+export { classifyDatabaseError, DatabaseUnavailableError } from './db-errors';
+export type { DatabaseErrorKind, DatabaseUnavailableReason } from './db-errors';
 
 /** Options of {@link Database}: the settings the construct writes plus tuning knobs. */
 export interface DatabaseOptions extends DbConfig {
@@ -16,9 +22,15 @@ export interface DatabaseOptions extends DbConfig {
    * cut it. @default 900000 (15 minutes)
    */
   readonly idleTimeoutMillis?: number;
-  /** How long to wait for a connection (TCP + TLS + auth). @default 5000 */
+  /**
+   * Upper bound of one connection attempt (TCP + TLS + auth). Each attempt also gets at most its
+   * share of what remains of the invocation's deadline. @default no bound beyond the deadline
+   */
   readonly connectionTimeoutMillis?: number;
-  /** Client-side query timeout. @default none (the function timeout bounds every query) */
+  /**
+   * Upper bound of one statement, measured by the client. Each statement also gets at most what
+   * remains of the invocation's deadline. @default no bound beyond the deadline
+   */
   readonly queryTimeoutMillis?: number;
   /** Reported in `pg_stat_activity`. @default 'secure-lambda-postgres' */
   readonly applicationName?: string;
@@ -38,6 +50,12 @@ export interface QueryOptions {
    * never run twice. @default true
    */
   readonly retryOnConnectionLoss?: boolean;
+  /**
+   * When the answer is needed by: connection attempts, retries and the statement itself stop
+   * waiting then, and the call fails with `DatabaseUnavailableError` reason `timeout`.
+   * @default the function's timeout (`FUNCTION_TIMEOUT_MS`) less a reserve, from now
+   */
+  readonly deadline?: Deadline;
 }
 
 /** Rows returned by {@link Database.query}. */
@@ -46,61 +64,19 @@ export interface QueryRows<R> {
   readonly rowCount: number | null;
 }
 
-/** Why the database could not be used; all of them map to HTTP 503. */
-export type DatabaseUnavailableReason = 'secret-unavailable' | 'auth-failed' | 'connect-failed' | 'tls-failed';
-
-/** Thrown when the database cannot be reached or logged into (as opposed to a failing SQL statement). */
-export class DatabaseUnavailableError extends Error {
-  public readonly reason: DatabaseUnavailableReason;
-  /** The underlying error's code (SQLSTATE, errno or SDK error name) when known. */
-  public readonly code?: string;
-  constructor(reason: DatabaseUnavailableReason, code?: string) {
-    super(`database unavailable: ${reason}${code ? ` (${code})` : ''}`);
-    this.name = 'DatabaseUnavailableError';
-    this.reason = reason;
-    this.code = code;
-  }
-}
-
-type ErrorKind = 'auth' | 'connection' | 'tls' | 'other';
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND',
-  'EAI_AGAIN', 'ECONNABORTED', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_DESTROYED',
-]);
-// admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections
-const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
-const AUTH_SQLSTATES = new Set(['28P01', '28000']);
-const CONNECTION_MESSAGE = /connection terminated|connection ended|not queryable|timeout exceeded when trying to connect|connection timeout|client was closed|server closed the connection|server conn crashed|socket hang up/i;
-const TLS_MESSAGE = /certificate|self[- ]signed|does not support SSL|establishing an SSL connection|ssl/i;
-
-/** Classify a pg / socket / TLS error. Exported for custom handlers and tests. */
-export function classifyDatabaseError(err: unknown): ErrorKind {
-  const e = (err ?? {}) as { code?: unknown; message?: unknown };
-  const code = typeof e.code === 'string' ? e.code : '';
-  const message = typeof e.message === 'string' ? e.message : '';
-  if (AUTH_SQLSTATES.has(code) || /password authentication failed|authentication failed|no such user|IAM authentication failed/i.test(message)) {
-    return 'auth';
-  }
-  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code) || (!code && TLS_MESSAGE.test(message))) {
-    return 'tls';
-  }
-  if (NETWORK_CODES.has(code) || code.startsWith('08') || CONNECTION_SQLSTATES.has(code) || CONNECTION_MESSAGE.test(message)) {
-    return 'connection';
-  }
-  return 'other';
-}
-
 /**
- * One pooled PostgreSQL connection per Lambda container (pool `max: 1`), always over TLS with
- * certificate verification (`rejectUnauthorized: true`, SNI and identity checked against the host),
- * authenticated with the Secrets Manager password or a freshly signed IAM token.
+ * One PostgreSQL connection per Lambda container, always over TLS with certificate verification
+ * (`rejectUnauthorized: true`, SNI and identity checked against the host), authenticated with the
+ * Secrets Manager password or a freshly signed IAM token.
  *
  * - Only unnamed parameterised statements are sent: named prepared statements break behind
  *   transaction poolers (RDS Proxy, PgBouncer).
- * - An idle connection that dies is dropped from the pool without crashing the process.
- * - A rejected password (SQLSTATE 28P01, e.g. after rotation) re-reads the secret and retries once.
- * - A connection found dead at the start of a request is replaced and the statement retried once.
+ * - Every wait is bounded by the call's deadline: a frozen proxy, an exhausted pool or a database
+ *   down behind the proxy ends in `DatabaseUnavailableError` in time for a 503.
+ * - An idle connection that dies is dropped without crashing the process; a connection found dead
+ *   at the start of a request is replaced and the statement retried once, time permitting.
+ * - A rejected password (SQLSTATE 28P01, e.g. after rotation) re-reads the secret and retries
+ *   once, at most once per few seconds (see `SecretCache.markRejected`).
  */
 export class Database {
   /** Build from the environment variables the construct sets (see `ENV` in the contract). */
@@ -108,11 +84,13 @@ export class Database {
     return new Database({ ...readDbConfig(env), ...overrides });
   }
 
-  private pool: Pool | undefined;
   private readonly secrets: SecretCache;
+  private readonly connection: PgConnection;
 
   constructor(private readonly options: DatabaseOptions) {
     this.secrets = options.secrets ?? defaultSecretCache();
+    // Well above pg's 10 s so warm invocations reuse it, below RDS Proxy's 30-minute idle timeout.
+    this.connection = new PgConnection(options.idleTimeoutMillis ?? 15 * 60 * 1000);
   }
 
   /**
@@ -120,115 +98,132 @@ export class Database {
    * SQL text from user input.
    */
   public async query<R = Record<string, unknown>>(text: string, values?: readonly unknown[], options: QueryOptions = {}): Promise<QueryRows<R>> {
+    const deadline = options.deadline ?? Deadline.forInvocation();
     // Separate budgets: a warm container can find its connection dead *and* then have its cached
     // password rejected on the reconnect (rotation while it was frozen). Each is retried once.
     let connectionRetries = (options.retryOnConnectionLoss ?? true) ? 1 : 0;
     let authRetries = 1;
     for (;;) {
-      const pool = await this.getPool();
       try {
-        const result = await pool.query({ text, values: values ? [...values] : undefined });
+        const result = await this.connection.use(() => this.clientConfig(deadline, connectionRetries), (client) => {
+          // pg's types omit the per-statement client-side timeout that pg implements.
+          const statement: QueryConfig & { query_timeout: number } = {
+            text,
+            values: values ? [...values] : undefined,
+            query_timeout: this.slice(deadline, this.options.queryTimeoutMillis),
+          };
+          return client.query(statement);
+        });
         return { rows: result.rows as R[], rowCount: result.rowCount };
       } catch (err) {
+        if (err instanceof DatabaseUnavailableError) {
+          throw err;
+        }
         const kind = classifyDatabaseError(err);
         const summary = summariseError(err);
+        if (kind === 'other') {
+          throw err;
+        }
+        this.connection.discard();
         if (kind === 'auth') {
-          this.resetPool();
-          if (this.options.authMode === 'password' && this.options.secretArn) {
-            this.secrets.invalidate(this.options.secretArn);
-          }
-          if (authRetries-- > 0) {
+          if (authRetries-- > 0 && this.expectNewCredentials()) {
             logger.warn('db.auth-rejected-retrying', { error: summary, authMode: this.options.authMode });
             continue;
           }
           logger.error('db.auth-failed', { error: summary, authMode: this.options.authMode });
           throw new DatabaseUnavailableError('auth-failed', summary.code);
         }
-        if (kind === 'connection' || kind === 'tls') {
-          this.resetPool();
-          if (kind === 'connection' && connectionRetries-- > 0) {
-            logger.warn('db.connection-lost-retrying', { error: summary });
-            continue;
-          }
-          logger.error('db.unavailable', { error: summary });
-          throw new DatabaseUnavailableError(kind === 'tls' ? 'tls-failed' : 'connect-failed', summary.code);
+        if (kind === 'connection' && connectionRetries-- > 0 && !deadline.expired) {
+          logger.warn('db.connection-lost-retrying', { error: summary });
+          continue;
         }
-        throw err;
+        logger.error('db.unavailable', { error: summary, reason: kind, remainingMs: deadline.remaining() });
+        throw new DatabaseUnavailableError(kind === 'tls' ? 'tls-failed' : kind === 'timeout' ? 'timeout' : 'connect-failed', summary.code);
       }
     }
   }
 
+  /**
+   * Open the connection now if there is none (read the secret, connect), without a statement:
+   * lets a caller overlap the connection's network waits with other work. Failures are left for
+   * the next statement to report.
+   */
+  public async connect(deadline: Deadline = Deadline.forInvocation()): Promise<void> {
+    await this.connection.use(() => this.clientConfig(deadline, 1), async () => undefined).catch(() => undefined);
+  }
+
   /** `SELECT NOW()` through the proxy: the health check. */
-  public async now(): Promise<Date> {
-    const { rows } = await this.query<{ now: Date }>('SELECT NOW() AS now');
+  public async now(deadline?: Deadline): Promise<Date> {
+    const { rows } = await this.query<{ now: Date }>('SELECT NOW() AS now', undefined, { deadline });
     const value = rows[0]?.now;
     return value instanceof Date ? value : new Date(String(value));
   }
 
-  /** Close the pool (tests; a Lambda container never needs to). */
+  /** Close the connection (tests; a Lambda container never needs to). */
   public async end(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    if (pool) {
-      await pool.end();
-    }
+    await this.connection.end();
   }
 
-  private resetPool(): void {
-    const pool = this.pool;
-    this.pool = undefined;
-    if (pool) {
-      pool.end().catch(() => undefined);
+  /** After a rejected login: whether retrying can present other credentials. */
+  private expectNewCredentials(): boolean {
+    if (this.options.authMode === 'iam') {
+      return true; // every attempt signs a new token
     }
+    return this.options.secretArn !== undefined && this.secrets.markRejected(this.options.secretArn);
   }
 
-  private async loadCredentials(): Promise<{ username?: string; password: string }> {
-    const arn = this.options.secretArn;
-    if (!arn) {
-      throw new SecretUnavailableError('no database secret configured', 'MissingSecretArn');
+  /** What one wait may take: what remains of the deadline, capped; never 0, which pg reads as "no limit". */
+  private slice(deadline: Deadline, capMs: number | undefined): number {
+    const ms = deadline.slice(capMs ?? Infinity);
+    if (ms <= 0) {
+      throw new DatabaseUnavailableError('timeout', 'DeadlineExceeded');
     }
-    const secret = await this.secrets.getJson(arn);
-    const username = typeof secret.username === 'string' ? secret.username : undefined;
-    const password = secret.password;
-    if (typeof password !== 'string' || password === '') {
-      throw new SecretUnavailableError('database secret has no password', 'MalformedSecret');
-    }
-    return { username, password };
+    return ms;
   }
 
-  private async getPool(): Promise<Pool> {
-    if (this.pool) {
-      return this.pool;
-    }
+  private async credentials(deadline: Deadline): Promise<{ user: string; password: string }> {
     const o = this.options;
-    let user = o.user;
-    if (o.authMode === 'password') {
-      try {
-        const credentials = await this.loadCredentials();
-        user = credentials.username ?? o.user;
-      } catch (err) {
-        const summary = summariseError(err);
-        logger.error('db.secret-unavailable', { error: summary });
-        throw new DatabaseUnavailableError('secret-unavailable', summary.code);
+    if (o.authMode === 'iam') {
+      if (!o.user) {
+        throw new DatabaseUnavailableError('secret-unavailable', 'MissingUser');
       }
+      return { user: o.user, password: signRdsIamToken({ hostname: o.host, port: o.port, username: o.user, region: o.region ?? '' }) };
     }
-    if (!user) {
-      throw new DatabaseUnavailableError('secret-unavailable', 'MissingUser');
+    try {
+      if (!o.secretArn) {
+        throw new SecretUnavailableError('no database secret configured', 'MissingSecretArn');
+      }
+      const secret = await this.secrets.getJson(o.secretArn, deadline);
+      const user = typeof secret.username === 'string' ? secret.username : o.user;
+      const password = secret.password;
+      if (typeof password !== 'string' || password === '') {
+        throw new SecretUnavailableError('database secret has no password', 'MalformedSecret');
+      }
+      if (!user) {
+        throw new SecretUnavailableError('database secret has no username', 'MissingUser');
+      }
+      return { user, password };
+    } catch (err) {
+      const summary = summariseError(err);
+      logger.error('db.secret-unavailable', { error: summary });
+      throw new DatabaseUnavailableError('secret-unavailable', summary.code);
     }
-    const dbUser = user;
-    const pool = new Pool({
+  }
+
+  /**
+   * Settings of a new connection. An attempt that may still be retried gets an equal share of the
+   * remaining time, so a hanging first attempt leaves room for the second one.
+   */
+  private async clientConfig(deadline: Deadline, retriesLeft: number): Promise<ClientConfig> {
+    const o = this.options;
+    const { user, password } = await this.credentials(deadline);
+    const share = Math.floor(deadline.remaining() / (Math.max(0, retriesLeft) + 1));
+    return {
       host: o.host,
       port: o.port,
       database: o.database,
-      user: dbUser,
-      // Called for every new connection: the cached secret (re-read after a rejection) or a
-      // newly signed IAM token (valid 15 minutes, only needed at connect time).
-      password: async () => {
-        if (o.authMode === 'iam') {
-          return signRdsIamToken({ hostname: o.host, port: o.port, username: dbUser, region: o.region ?? '' });
-        }
-        return (await this.loadCredentials()).password;
-      },
+      user,
+      password,
       ssl: {
         rejectUnauthorized: true,
         // SNI must not be an IP address (RFC 6066); pg then checks the identity against `host`.
@@ -236,18 +231,8 @@ export class Database {
         // An explicit `ca` replaces Node's roots, so keep them alongside the extra certificates.
         ...(o.ca ? { ca: [...rootCertificates, o.ca] } : {}),
       },
-      max: 1,
-      idleTimeoutMillis: o.idleTimeoutMillis ?? 15 * 60 * 1000,
-      connectionTimeoutMillis: o.connectionTimeoutMillis ?? 5000,
-      query_timeout: o.queryTimeoutMillis,
+      connectionTimeoutMillis: this.slice(Deadline.after(share), o.connectionTimeoutMillis),
       application_name: o.applicationName ?? 'secure-lambda-postgres',
-    });
-    // Without a listener, an idle connection closed by the proxy or the server (idle timeout,
-    // failover, pg_terminate_backend) emits 'error' on the pool and crashes the runtime.
-    pool.on('error', (err) => {
-      logger.warn('db.idle-connection-error', { error: summariseError(err) });
-    });
-    this.pool = pool;
-    return pool;
+    };
   }
 }

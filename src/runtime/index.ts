@@ -7,10 +7,14 @@
  * Node.js runtime provides) in the consumer's bundle.
  */
 export * from './config';
+export * from './deadline';
 export * from './log';
 export * from './secrets';
 export * from './iam-token';
+export * from './connection';
 export * from './db';
+export * from './verification-cache';
 export * from './clerk';
 export * from './http';
+export * from './cors';
 export { ENV, DB_AUTH_MODES, ROUTES, DEFAULT_DB_PORT } from '../contract';

@@ -1,7 +1,8 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { GetSecretValueCommandOutput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Deadline, DeadlineExceededError } from './deadline';
 import { logger, registerSecretValue, summariseError } from './log';
 
-/** Thrown when a secret cannot be read (network, permissions, missing, malformed). */
+/** Thrown when a secret cannot be read (network, permissions, missing, malformed, too slow). */
 export class SecretUnavailableError extends Error {
   /** The SDK error name (`AccessDeniedException`, `ResourceNotFoundException`, ...) when known. */
   public readonly code: string;
@@ -12,18 +13,32 @@ export class SecretUnavailableError extends Error {
   }
 }
 
+/**
+ * After a value was rejected (a password after rotation), at most one re-read per this many
+ * milliseconds: while the secret lags the database, every request would otherwise read it again.
+ */
+export const SECRET_REFRESH_INTERVAL_MS = 5000;
+
+/** Settings of the default Secrets Manager client: each attempt is bounded, and so are retries. */
+export const SECRETS_MANAGER_CLIENT_CONFIG = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 2500, throwOnRequestTimeout: true },
+} as const;
+
 /** Options of {@link SecretCache}. */
 export interface SecretCacheOptions {
   /**
    * How long a fetched value is reused, in milliseconds. `0` keeps it for the life of the
-   * container; callers invalidate explicitly when the value is rejected (rotation).
+   * container; callers report a rejected value with {@link SecretCache.markRejected} (rotation).
    * @default 0
    */
   readonly ttlMs?: number;
+  /** See {@link SECRET_REFRESH_INTERVAL_MS}. @default 5000 */
+  readonly refreshIntervalMs?: number;
   /**
    * Factory for the Secrets Manager client (tests, custom retry settings).
-   * @default a client with the SDK's default region, credentials and endpoint resolution
-   * (which honours `AWS_ENDPOINT_URL_SECRETS_MANAGER`).
+   * @default a client with {@link SECRETS_MANAGER_CLIENT_CONFIG} and the SDK's default region,
+   * credentials and endpoint resolution (which honours `AWS_ENDPOINT_URL_SECRETS_MANAGER`)
    */
   readonly clientFactory?: () => SecretsManagerClient;
 }
@@ -33,40 +48,61 @@ interface Entry {
   readonly fetchedAt: number;
 }
 
+// The SDK takes ~65 ms to load, most of a cold start: load it when a secret is first read, so
+// module init stays light and a function that never reads one (IAM auth, a PEM key) never loads it.
+type SdkModule = typeof import('@aws-sdk/client-secrets-manager');
+let sdk: SdkModule | undefined;
+function loadSdk(): SdkModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  sdk ??= require('@aws-sdk/client-secrets-manager') as SdkModule;
+  return sdk;
+}
+
 /**
  * Reads Secrets Manager secrets once per container and reuses them. Concurrent reads of the same
- * secret share one request; failures are never cached; every value read is registered for log
- * redaction.
+ * secret share one request (single flight); failures are never cached; every read is bounded by
+ * the caller's deadline; every value read is registered for log redaction.
  */
 export class SecretCache {
   private client: SecretsManagerClient | undefined;
   private readonly values = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly refreshedAt = new Map<string, number>();
   private readonly ttlMs: number;
+  private readonly refreshIntervalMs: number;
   private readonly clientFactory: () => SecretsManagerClient;
 
   constructor(options: SecretCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? 0;
-    this.clientFactory = options.clientFactory ?? (() => new SecretsManagerClient({}));
+    this.refreshIntervalMs = options.refreshIntervalMs ?? SECRET_REFRESH_INTERVAL_MS;
+    this.clientFactory = options.clientFactory ?? (() => new (loadSdk().SecretsManagerClient)(SECRETS_MANAGER_CLIENT_CONFIG));
   }
 
-  /** The secret's `SecretString`. */
-  public async getString(secretId: string): Promise<string> {
+  /** The secret's `SecretString`, read within `deadline` (by default the function's timeout from now). */
+  public async getString(secretId: string, deadline: Deadline = Deadline.forInvocation()): Promise<string> {
     const cached = this.values.get(secretId);
     if (cached && (this.ttlMs <= 0 || Date.now() - cached.fetchedAt < this.ttlMs)) {
       return cached.value;
     }
     let pending = this.inFlight.get(secretId);
     if (!pending) {
-      pending = this.fetch(secretId).finally(() => this.inFlight.delete(secretId));
+      pending = this.fetch(secretId, deadline).finally(() => this.inFlight.delete(secretId));
       this.inFlight.set(secretId, pending);
     }
-    return pending;
+    try {
+      return await deadline.race(pending, 'reading the secret');
+    } catch (err) {
+      // The fetch itself logs: its request is aborted at the same deadline.
+      if (err instanceof DeadlineExceededError) {
+        throw new SecretUnavailableError('secret could not be read in time', err.code);
+      }
+      throw err;
+    }
   }
 
   /** The secret's `SecretString` parsed as a JSON object. */
-  public async getJson(secretId: string): Promise<Record<string, unknown>> {
-    const text = await this.getString(secretId);
+  public async getJson(secretId: string, deadline?: Deadline): Promise<Record<string, unknown>> {
+    const text = await this.getString(secretId, deadline);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -79,6 +115,23 @@ export class SecretCache {
     return parsed as Record<string, unknown>;
   }
 
+  /**
+   * Report that the cached value was rejected (a password after rotation, a revoked key). Returns
+   * whether the next read gets a newer value than the rejected one: true when this call schedules
+   * a re-read, or when one is already scheduled or in flight; false when the secret was re-read
+   * for a rejection less than `refreshIntervalMs` ago, so that a retry would only repeat the
+   * rejection (the secret lags the database: answer now, read again later).
+   */
+  public markRejected(secretId: string): boolean {
+    const last = this.refreshedAt.get(secretId);
+    if (last !== undefined && Date.now() - last < this.refreshIntervalMs) {
+      return !this.values.has(secretId) || this.inFlight.has(secretId);
+    }
+    this.refreshedAt.set(secretId, Date.now());
+    this.values.delete(secretId);
+    return true;
+  }
+
   /** Forget a cached value (or all of them) so the next read goes to Secrets Manager. */
   public invalidate(secretId?: string): void {
     if (secretId === undefined) {
@@ -88,11 +141,12 @@ export class SecretCache {
     }
   }
 
-  private async fetch(secretId: string): Promise<string> {
-    this.client ??= this.clientFactory();
+  private async fetch(secretId: string, deadline: Deadline): Promise<string> {
     const started = Date.now();
     try {
-      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      this.client ??= this.clientFactory();
+      const command = new (loadSdk().GetSecretValueCommand)({ SecretId: secretId });
+      const out: GetSecretValueCommandOutput = await this.client.send(command, { abortSignal: deadline.signal() });
       let value: string | undefined = out.SecretString;
       if (value === undefined && out.SecretBinary) {
         value = Buffer.from(out.SecretBinary).toString('utf8');

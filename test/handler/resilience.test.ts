@@ -1,7 +1,8 @@
 /**
- * Failure and recovery of the built default handler against real components: password rotation,
- * connections dropped while a container is frozen, the database going away and coming back, an
- * unreadable secret, and PgBouncer in transaction mode (the local stand-in for RDS Proxy).
+ * Failure and recovery of the built default handler against real components: connections dropped
+ * while a container is frozen, the database going away and coming back, an unreadable secret, and
+ * PgBouncer in transaction mode (the local stand-in for RDS Proxy). Password rotation is in
+ * rotation.test.ts, bounded waits in deadline.test.ts.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Database } from '../../src/runtime/db';
@@ -11,7 +12,7 @@ import { claimsOf, sessionToken } from '../harness/clerk';
 import { newPassword } from '../harness/database';
 import { ApiResponse, LambdaProcess } from '../harness/lambda';
 import { trackSecret } from '../harness/leaks';
-import { passwordAuthUnavailable, pgbouncerUnavailable, TestStack } from '../harness/stack';
+import { passwordAuthUnavailable, pgbouncerUnavailable, TestStack, testIf } from '../harness/stack';
 import { sleep } from '../harness/util';
 
 jest.setTimeout(30000);
@@ -32,16 +33,6 @@ const logged = (l: LambdaProcess, event: string) => l.logs.filter((line) => line
 const NO_PASSWORD_AUTH = passwordAuthUnavailable();
 const NO_PGBOUNCER = pgbouncerUnavailable();
 
-/** A test that needs a capability this machine lacks: `test.skip`, with the reason printed. */
-function testIf(skipReason: string | undefined, name: string, fn: () => Promise<void>, timeout?: number): void {
-  if (skipReason) {
-    console.warn(`SKIPPED "${name}": ${skipReason}`);
-    test.skip(`${name} [skipped: ${skipReason}]`, fn, timeout);
-  } else {
-    test(name, fn, timeout);
-  }
-}
-
 beforeAll(async () => {
   ensureBundle();
   stack = await TestStack.start({ pgbouncer: !NO_PGBOUNCER });
@@ -53,50 +44,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.destroy();
-});
-
-describe('password rotation', () => {
-  testIf(NO_PASSWORD_AUTH, 'ALTER USER + new secret between requests: 28P01 → secret re-read → 200', async () => {
-    const fn = await stack.lambda();
-    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
-    const readsBefore = stack.sm.readsOf(stack.dbSecretArn);
-    expect(readsBefore).toBeGreaterThanOrEqual(1);
-
-    // Rotate, as the Secrets Manager rotation function does: new password in the database, then
-    // in the secret. The container's open session stays valid, so the next request needs no read.
-    const rotated = newPassword();
-    await stack.rotateDbPassword(rotated);
-    stack.putDbSecret(rotated);
-    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
-    expect(stack.sm.readsOf(stack.dbSecretArn)).toBe(readsBefore);
-
-    // The connection goes away while the container is frozen (proxy idle timeout, failover, ...):
-    // reconnecting with the cached, now stale password gets 28P01; the handler re-reads the
-    // secret and succeeds within the same request.
-    fn.freeze();
-    expect(await stack.db.dropAppConnections()).toBeGreaterThanOrEqual(1);
-    fn.thaw();
-    const res = await call(fn, 'GET', '/health');
-    expect(res.statusCode).toBe(200);
-    expect(stack.sm.readsOf(stack.dbSecretArn)).toBe(readsBefore + 1);
-    expect(logged(fn, 'db.auth-rejected-retrying')).toBe(1);
-    expect(fn.alive).toBe(true);
-  });
-
-  testIf(NO_PASSWORD_AUTH, 'a secret that is still wrong after the re-read → 503, one re-read only', async () => {
-    const fn = await stack.lambda();
-    stack.putDbSecret(trackSecret('wrong password', newPassword()));
-    try {
-      const before = stack.sm.readsOf(stack.dbSecretArn);
-      const res = await call(fn, 'GET', '/health');
-      expect(res.statusCode).toBe(503);
-      expect(res.json).toEqual({ error: 'service_unavailable', reason: 'database-unavailable' });
-      expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(2);
-      expect(logged(fn, 'db.auth-failed')).toBe(1);
-    } finally {
-      stack.putDbSecret(stack.db.password);
-    }
-  });
 });
 
 describe('connections that die between requests', () => {

@@ -7,6 +7,8 @@ import * as path from 'path';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** What ships: the esbuild output of src/handler/api.lambda.ts (projen task bundle:handler/api.lambda). */
 export const BUNDLE_PATH = path.join(REPO_ROOT, 'assets', 'handler', 'api.lambda', 'index.js');
+/** The migration function's bundle (src/migrations/migrate.lambda.ts), which every synth needs too. */
+export const MIGRATION_BUNDLE_PATH = path.join(REPO_ROOT, 'assets', 'migrations', 'migrate.lambda', 'index.js');
 /** What ships as the `secure-lambda-postgres` command (projen task bundle:cli/main). */
 export const CLI_PATH = path.join(REPO_ROOT, 'assets', 'cli', 'main', 'index.js');
 
@@ -18,6 +20,7 @@ interface Bundle {
 
 const BUNDLES: readonly Bundle[] = [
   { task: 'bundle:handler/api.lambda', output: BUNDLE_PATH, sources: ['src/handler', 'src/runtime', 'src/contract.ts', 'package-lock.json'] },
+  { task: 'bundle:migrations/migrate.lambda', output: MIGRATION_BUNDLE_PATH, sources: ['src/migrations', 'src/runtime', 'src/contract.ts', 'package-lock.json'] },
   { task: 'bundle:cli/main', output: CLI_PATH, sources: ['src/cli', 'src/local', 'src/cost', 'src/runtime', 'src/contract.ts', 'package-lock.json'] },
   { task: 'bundle:local/worker/runtime', output: path.join(REPO_ROOT, 'assets', 'local', 'worker', 'runtime', 'index.js'), sources: ['src/local/worker'] },
   {

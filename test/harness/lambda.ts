@@ -3,6 +3,14 @@ import { randomUUID } from 'crypto';
 import * as path from 'path';
 import { BUNDLE_PATH } from './bundle';
 
+/** What a handler threw, as the Lambda runtime sees it (the rejection of `invoke` carries it as `thrown`). */
+export interface ThrownError {
+  readonly name: string;
+  readonly message: string;
+  /** What the runtime would report as the trace. */
+  readonly stack?: string;
+}
+
 /** The parsed shape of an API Gateway proxy response. */
 export interface ApiResponse {
   readonly statusCode: number;
@@ -42,6 +50,24 @@ export function httpEvent(method: string, pathName: string, headers: Record<stri
   };
 }
 
+/** What a container reports about itself (see {@link LambdaProcess.inspect}). */
+export interface ContainerState {
+  readonly rss: number;
+  readonly packages: string[];
+}
+
+interface ShimMessage {
+  readonly type: string;
+  readonly id?: string;
+  readonly result?: unknown;
+  readonly thrown?: ThrownError;
+  readonly message?: string;
+  readonly initMs?: number;
+  readonly durationMs?: number;
+  readonly rss?: number;
+  readonly packages?: string[];
+}
+
 /**
  * One Lambda "container": a child Node process running the built asset through lambda-shim.js.
  * Every instance is a real cold start (module load, first Secrets Manager read, first TLS
@@ -74,6 +100,10 @@ export class LambdaProcess {
   /** Every line the function wrote to stdout / stderr. */
   public readonly stdout: string[] = [];
   public readonly stderr: string[] = [];
+  /** How long loading the handler module took in the container (the Init phase), in ms. */
+  public initMs = NaN;
+  /** How long the last invocation took inside the container, in ms. */
+  public lastDurationMs = NaN;
   private readonly ready: Promise<void>;
   private readonly pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private exitInfo: string | undefined;
@@ -91,18 +121,20 @@ export class LambdaProcess {
     child.stdout?.on('data', collect(this.stdout));
     child.stderr?.on('data', collect(this.stderr));
     this.ready = new Promise<void>((resolve, reject) => {
-      child.on('message', (msg: { type: string; id?: string; result?: unknown; thrown?: { name: string; message: string }; message?: string }) => {
+      child.on('message', (msg: ShimMessage) => {
         if (msg.type === 'ready') {
+          this.initMs = msg.initMs ?? NaN;
           resolve();
         } else if (msg.type === 'init-error') {
           reject(new Error(`handler failed to load: ${msg.message}`));
-        } else if (msg.type === 'result' && msg.id) {
+        } else if ((msg.type === 'result' || msg.type === 'inspected') && msg.id) {
           const p = this.pending.get(msg.id);
           this.pending.delete(msg.id);
           if (msg.thrown) {
-            p?.reject(new Error(`handler threw ${msg.thrown.name}: ${msg.thrown.message}`));
+            p?.reject(Object.assign(new Error(`handler threw ${msg.thrown.name}: ${msg.thrown.message}`), { thrown: msg.thrown }));
           } else {
-            p?.resolve(msg.result);
+            this.lastDurationMs = msg.durationMs ?? this.lastDurationMs;
+            p?.resolve(msg.type === 'inspected' ? { rss: msg.rss, packages: msg.packages } : msg.result);
           }
         }
       });
@@ -133,6 +165,15 @@ export class LambdaProcess {
 
   /** Invoke with a raw event (direct invocation). */
   public invoke(event: unknown, timeoutMs = 20000): Promise<unknown> {
+    return this.send({ type: 'invoke', event }, timeoutMs);
+  }
+
+  /** The container's resident memory and the npm packages it has loaded so far. */
+  public inspect(): Promise<ContainerState> {
+    return this.send({ type: 'inspect' }, 5000) as Promise<ContainerState>;
+  }
+
+  private send(message: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
     if (!this.alive) {
       return Promise.reject(new Error(`container ${this.exitInfo}`));
     }
@@ -152,7 +193,7 @@ export class LambdaProcess {
           reject(e);
         },
       });
-      this.child.send({ type: 'invoke', id, requestId: id, event });
+      this.child.send({ ...message, id, requestId: id });
     });
   }
 
@@ -162,7 +203,8 @@ export class LambdaProcess {
     const out = await this.invoke(httpEvent(method, pathName, headers, format)) as Raw;
     let json: Record<string, unknown>;
     try {
-      json = JSON.parse(out.body) as Record<string, unknown>;
+      // A 204 (a CORS preflight) has no body.
+      json = out.statusCode === 204 && out.body === '' ? {} : JSON.parse(out.body) as Record<string, unknown>;
     } catch {
       throw new Error(`response body is not JSON: ${out.body}`);
     }

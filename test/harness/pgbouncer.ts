@@ -2,11 +2,19 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { TestCertificates } from './certs';
-import { RealPostgres } from './database';
 import { chownRecursive, findExecutable, freePort, makeTempDir, removeDir, serviceUser, waitForPort } from './util';
 
 export function findPgbouncer(): string | undefined {
   return findExecutable('pgbouncer', process.env.PGBOUNCER_BIN ? [process.env.PGBOUNCER_BIN] : []);
+}
+
+/** The PostgreSQL database PgBouncer serves, and the one user it logs in as (like a proxy's secret). */
+export interface PgBouncerUpstream {
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  /** Read again by {@link PgBouncer.syncPassword}. */
+  readonly password: string;
 }
 
 /**
@@ -14,13 +22,21 @@ export function findPgbouncer(): string | undefined {
  * (client_tls_sslmode=require, the test certificate), and it reaches PostgreSQL over TLS with
  * full verification against the test CA, authenticating with SCRAM.
  */
+/** Settings of a {@link PgBouncer}. */
+export interface PgBouncerOptions {
+  /** Server connections per user and database (`default_pool_size`). @default 5 */
+  readonly poolSize?: number;
+  /** Close client connections idle this long, as RDS Proxy's idle client timeout does. @default never */
+  readonly clientIdleTimeoutSeconds?: number;
+}
+
 export class PgBouncer {
-  public static async start(pg: RealPostgres, certs: TestCertificates): Promise<PgBouncer> {
+  public static async start(pg: PgBouncerUpstream, certs: TestCertificates, options: PgBouncerOptions = {}): Promise<PgBouncer> {
     const bin = findPgbouncer();
     if (!bin) {
       throw new Error('pgbouncer is not installed');
     }
-    const b = new PgBouncer(bin, await freePort(), pg, certs);
+    const b = new PgBouncer(bin, await freePort(), pg, certs, options.poolSize ?? 5, options.clientIdleTimeoutSeconds ?? 0);
     await b.launch();
     return b;
   }
@@ -34,9 +50,20 @@ export class PgBouncer {
   private constructor(
     private readonly bin: string,
     public readonly port: number,
-    private readonly pg: RealPostgres,
+    private readonly pg: PgBouncerUpstream,
     private readonly certs: TestCertificates,
+    private readonly poolSize: number,
+    private readonly clientIdleTimeoutSeconds: number,
   ) {}
+
+  /** Stop the process (SIGSTOP): the kernel still accepts connections, nothing answers them. */
+  public freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  public thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
 
   public get logFile(): string {
     return path.join(this.dir, 'pgbouncer.log');
@@ -92,8 +119,9 @@ export class PgBouncer {
       `auth_file = ${path.join(this.dir, 'userlist.txt')}`,
       'pool_mode = transaction',
       'max_client_conn = 100',
-      'default_pool_size = 5',
+      `default_pool_size = ${this.poolSize}`,
       'server_reset_query =',
+      `client_idle_timeout = ${this.clientIdleTimeoutSeconds}`,
       'ignore_startup_parameters = extra_float_digits,options',
       'client_tls_sslmode = require',
       `client_tls_key_file = ${tlsKey}`,
@@ -134,6 +162,7 @@ export class PgBouncer {
     if (child && child.exitCode === null) {
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
+        child.kill('SIGCONT');
         child.kill('SIGINT');
         setTimeout(() => {
           child.kill('SIGKILL');

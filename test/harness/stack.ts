@@ -1,5 +1,6 @@
 import { randomBytes } from 'crypto';
 import * as path from 'path';
+import { ensureBundle } from './bundle';
 import { makeCertificates, TestCertificates } from './certs';
 import { JwksServer, makeSigningKey, SigningKey } from './clerk';
 import { chooseBackend, PGLITE_LIMITATIONS, RealPostgres, startDatabase, TestDatabase } from './database';
@@ -26,6 +27,32 @@ export function pgbouncerUnavailable(backend: 'postgres' | 'pglite' = chooseBack
 /** Why tests that need the database to check passwords cannot run here, or undefined. */
 export function passwordAuthUnavailable(backend: 'postgres' | 'pglite' = chooseBackend()): string | undefined {
   return backend === 'pglite' ? PGLITE_LIMITATIONS.passwordAuth : undefined;
+}
+
+/** A test that needs a capability this machine lacks: `test.skip`, with the reason printed. */
+export function testIf(skipReason: string | undefined, name: string, fn: () => Promise<void>, timeout?: number): void {
+  if (skipReason) {
+    console.warn(`SKIPPED "${name}": ${skipReason}`);
+    test.skip(`${name} [skipped: ${skipReason}]`, fn, timeout);
+  } else {
+    test(name, fn, timeout);
+  }
+}
+
+/**
+ * For a test file: build the handler bundle and start a stack before its tests (handing it to
+ * `use`), destroy the stack after them.
+ */
+export function stackForTests(use: (stack: TestStack) => void, options: { jwks?: boolean; pgbouncer?: boolean } = {}): void {
+  let started: TestStack | undefined;
+  beforeAll(async () => {
+    ensureBundle();
+    started = await TestStack.start(options);
+    use(started);
+  }, 180000);
+  afterAll(async () => {
+    await started?.destroy();
+  });
 }
 
 /** Everything the handler talks to, on loopback and random ports. */

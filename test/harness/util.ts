@@ -50,3 +50,34 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * A loopback TCP server that accepts connections and never answers: an endpoint that hangs (a
+ * stalled Secrets Manager or JWKS endpoint). Counts what connected.
+ */
+export class BlackHole {
+  public static async start(): Promise<BlackHole> {
+    const hole = new BlackHole();
+    await new Promise<void>((resolve) => hole.server.listen(0, '127.0.0.1', () => resolve()));
+    return hole;
+  }
+
+  public connections = 0;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly server = net.createServer((socket) => {
+    this.connections++;
+    this.sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.sockets.delete(socket));
+  });
+
+  public get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+  }
+
+  public async stop(): Promise<void> {
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -28,8 +28,10 @@ test('the construct names its function, API, stage, proxy, instance and secret i
   expect([m.restApi, m.stage, m.proxy, m.database, m.secret].map(typeOf)).toEqual([
     'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage', 'AWS::RDS::DBProxy', 'AWS::RDS::DBInstance', 'AWS::SecretsManager::SecretTargetAttachment',
   ]);
-  // The env's secret ARN refers to the resource the metadata names.
-  expect(fn.Properties.Environment.Variables.DB_SECRET_ARN).toEqual({ Ref: m.secret });
+  // The metadata names the master secret; the function reads the application role's own.
+  const appSecret = fn.Properties.Environment.Variables.DB_SECRET_ARN.Ref;
+  expect(typeOf(appSecret)).toBe('AWS::SecretsManager::SecretTargetAttachment');
+  expect(appSecret).not.toBe(m.secret);
 });
 
 test('discovery reads the function, API, database and proxy from the template', () => {
@@ -120,7 +122,7 @@ test('the function environment points at the local servers, the local Clerk key 
     DB_HOST: '127.0.0.1',
     DB_PORT: '6432',
     DB_NAME: 'app',
-    DB_USER: 'postgres',
+    DB_USER: 'app',
     DB_AUTH_MODE: 'password',
     DB_SECRET_ARN: 'arn:local:secret',
     CLERK_JWT_KEY: 'LOCAL-PEM',

@@ -100,13 +100,14 @@ func panicMessage(f func()) (message string) {
 	return ""
 }
 
-func TestDatabaseGroupAdmitsOnlyProxyRotationAndBastionOn5432(t *testing.T) {
+func TestDatabaseGroupAdmitsOnlyProxyMigrationRotationAndBastionOn5432(t *testing.T) {
 	s := synthesize()
 	dbGroup := logicalID(s.stack, s.backend.DatabaseSecurityGroup())
 	dbInstance := logicalID(s.stack, s.backend.DatabaseInstance())
 	expected := map[interface{}]bool{
-		logicalID(s.stack, s.backend.ProxySecurityGroup()):   true,
-		logicalID(s.stack, s.backend.BastionSecurityGroup()): true,
+		logicalID(s.stack, s.backend.ProxySecurityGroup()):     true,
+		logicalID(s.stack, s.backend.BastionSecurityGroup()):   true,
+		logicalID(s.stack, s.backend.MigrationSecurityGroup()): true,
 	}
 	if s.backend.RotationSecurityGroup() != nil {
 		expected[logicalID(s.stack, s.backend.RotationSecurityGroup())] = true

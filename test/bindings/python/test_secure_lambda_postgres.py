@@ -56,13 +56,14 @@ def synthesized():
     return stack, backend, Template.from_stack(stack)
 
 
-def test_database_group_admits_only_proxy_rotation_and_bastion_on_5432(synthesized):
+def test_database_group_admits_only_proxy_migration_rotation_and_bastion_on_5432(synthesized):
     stack, backend, template = synthesized
     db_group = logical_id(stack, backend.database_security_group)
     db_instance = logical_id(stack, backend.database_instance)
     expected_peers = {
         logical_id(stack, backend.proxy_security_group),
         logical_id(stack, backend.bastion_security_group),
+        logical_id(stack, backend.migration_security_group),
     }
     if backend.rotation_security_group is not None:
         expected_peers.add(logical_id(stack, backend.rotation_security_group))

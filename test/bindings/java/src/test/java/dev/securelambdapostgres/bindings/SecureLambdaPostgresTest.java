@@ -95,12 +95,13 @@ class SecureLambdaPostgresTest {
   }
 
   @Test
-  void databaseGroupAdmitsOnlyProxyRotationAndBastionOn5432() {
+  void databaseGroupAdmitsOnlyProxyMigrationRotationAndBastionOn5432() {
     String dbGroup = logicalId(backend.getDatabaseSecurityGroup());
     String dbInstance = logicalId(backend.getDatabaseInstance());
     Set<Object> expectedPeers = new HashSet<>();
     expectedPeers.add(logicalId(backend.getProxySecurityGroup()));
     expectedPeers.add(logicalId(backend.getBastionSecurityGroup()));
+    expectedPeers.add(logicalId(backend.getMigrationSecurityGroup()));
     if (backend.getRotationSecurityGroup() != null) {
       expectedPeers.add(logicalId(backend.getRotationSecurityGroup()));
     }

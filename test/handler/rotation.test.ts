@@ -1,0 +1,162 @@
+/**
+ * Password rotation against the built default handler and real PostgreSQL: a rejected password
+ * re-reads the secret, and while the secret lags the database (rotation has changed the password
+ * but not yet published it) the re-reads are single-flight and at most one per few seconds, so
+ * a busy container does not turn every request into Secrets Manager calls.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Database } from '../../src/runtime/db';
+import { SECRET_REFRESH_INTERVAL_MS, SecretCache } from '../../src/runtime/secrets';
+import { newPassword } from '../harness/database';
+import { ApiResponse, LambdaProcess } from '../harness/lambda';
+import { trackSecret } from '../harness/leaks';
+import { passwordAuthUnavailable, stackForTests, TestStack, testIf } from '../harness/stack';
+import { sleep } from '../harness/util';
+
+jest.setTimeout(30000);
+process.env.AWS_LAMBDA_LOG_LEVEL = 'error';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const NO_PASSWORD_AUTH = passwordAuthUnavailable();
+let stack: TestStack;
+
+async function call(l: LambdaProcess, method: string, path: string, headers: Record<string, string> = {}): Promise<ApiResponse> {
+  return stack.record(await l.request(method, path, headers));
+}
+
+const logged = (l: LambdaProcess, event: string) => l.logs.filter((line) => line.includes(`"event":"${event}"`)).length;
+
+stackForTests((started) => {
+  stack = started;
+});
+
+/** A runtime helper reading the stack's secret through the real SDK client, in this process. */
+function inProcessDatabase(secrets: SecretCache): Database {
+  return new Database({
+    host: 'localhost',
+    port: stack.db.port,
+    database: stack.db.database,
+    authMode: 'password',
+    secretArn: stack.dbSecretArn,
+    ca: stack.certs.caPem,
+    secrets,
+  });
+}
+
+function stubSecrets(): SecretCache {
+  return new SecretCache({
+    clientFactory: () => new SecretsManagerClient({
+      region: 'eu-west-1',
+      endpoint: stack.sm.url,
+      credentials: { accessKeyId: stack.accessKeyId, secretAccessKey: stack.secretAccessKey },
+    }),
+  });
+}
+
+describe('password rotation', () => {
+  testIf(NO_PASSWORD_AUTH, 'ALTER USER + new secret between requests: 28P01 → secret re-read → 200', async () => {
+    const fn = await stack.lambda();
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    const readsBefore = stack.sm.readsOf(stack.dbSecretArn);
+    expect(readsBefore).toBeGreaterThanOrEqual(1);
+
+    // Rotate, as the Secrets Manager rotation function does: new password in the database, then
+    // in the secret. The container's open session stays valid, so the next request needs no read.
+    const rotated = newPassword();
+    await stack.rotateDbPassword(rotated);
+    stack.putDbSecret(rotated);
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    expect(stack.sm.readsOf(stack.dbSecretArn)).toBe(readsBefore);
+
+    // The connection goes away while the container is frozen (proxy idle timeout, failover, ...):
+    // reconnecting with the cached, now stale password gets 28P01; the handler re-reads the
+    // secret and succeeds within the same request.
+    fn.freeze();
+    expect(await stack.db.dropAppConnections()).toBeGreaterThanOrEqual(1);
+    fn.thaw();
+    const res = await call(fn, 'GET', '/health');
+    expect(res.statusCode).toBe(200);
+    expect(stack.sm.readsOf(stack.dbSecretArn)).toBe(readsBefore + 1);
+    expect(logged(fn, 'db.auth-rejected-retrying')).toBe(1);
+    expect(fn.alive).toBe(true);
+  });
+
+  testIf(NO_PASSWORD_AUTH, 'a secret that is still wrong after the re-read → 503, one re-read only', async () => {
+    const fn = await stack.lambda();
+    stack.putDbSecret(trackSecret('wrong password', newPassword()));
+    try {
+      const before = stack.sm.readsOf(stack.dbSecretArn);
+      const res = await call(fn, 'GET', '/health');
+      expect(res.statusCode).toBe(503);
+      expect(res.json).toEqual({ error: 'service_unavailable', reason: 'database-unavailable' });
+      expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(2);
+      expect(logged(fn, 'db.auth-failed')).toBe(1);
+    } finally {
+      stack.putDbSecret(stack.db.password);
+    }
+  });
+
+  testIf(NO_PASSWORD_AUTH, 'while the secret lags the database: one re-read per interval, however many requests', async () => {
+    const fn = await stack.lambda();
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    const before = stack.sm.readsOf(stack.dbSecretArn);
+
+    // Rotation has set the new password in the database; the secret still holds the old one.
+    await stack.rotateDbPassword(trackSecret('rotated password', newPassword()));
+    await stack.db.dropAppConnections();
+    const lagStarted = Date.now();
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      statuses.push((await call(fn, 'GET', '/health')).statusCode);
+    }
+    expect(Date.now() - lagStarted).toBeLessThan(SECRET_REFRESH_INTERVAL_MS);
+    expect(statuses).toEqual(Array(20).fill(503));
+    expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(1);
+
+    // The secret catches up; the first rejection after the interval reads it again and succeeds.
+    stack.putDbSecret(stack.db.password);
+    await sleep(lagStarted + SECRET_REFRESH_INTERVAL_MS + 100 - Date.now());
+    expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
+    expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(2);
+    expect(fn.alive).toBe(true);
+  });
+
+  testIf(NO_PASSWORD_AUTH, 'concurrent statements that find the password rejected share one re-read (single flight)', async () => {
+    const db = inProcessDatabase(stubSecrets());
+    try {
+      await db.now();
+      const before = stack.sm.readsOf(stack.dbSecretArn);
+      const rotated = trackSecret('rotated password', newPassword());
+      await stack.rotateDbPassword(rotated);
+      stack.putDbSecret(rotated);
+      await stack.db.dropAppConnections();
+      await sleep(100); // let the closed connection reach the client
+      const results = await Promise.all(Array.from({ length: 8 }, () => db.now()));
+      expect(results).toHaveLength(8);
+      expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(1);
+    } finally {
+      await db.end();
+    }
+  });
+
+  test('concurrent reads of a rejected secret share one request; a second rejection within the interval reads nothing', async () => {
+    const secrets = stubSecrets();
+    await secrets.getString(stack.dbSecretArn);
+    const before = stack.sm.readsOf(stack.dbSecretArn);
+    expect(secrets.markRejected(stack.dbSecretArn)).toBe(true);
+    // Callers that see the rejection while the re-read is pending may retry: they join it.
+    expect(secrets.markRejected(stack.dbSecretArn)).toBe(true);
+    await Promise.all(Array.from({ length: 5 }, () => secrets.getString(stack.dbSecretArn)));
+    expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(1);
+    // Re-read already: retrying would present the same value again.
+    expect(secrets.markRejected(stack.dbSecretArn)).toBe(false);
+    await secrets.getString(stack.dbSecretArn);
+    expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(1);
+  });
+});
+
+describe('hygiene', () => {
+  test('no token, secret, password or private key in any response or log line', () => {
+    expect(stack.leaks()).toEqual([]);
+  });
+});
