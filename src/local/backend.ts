@@ -1,14 +1,15 @@
-import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BackendSpec } from './assembly/model';
 import { sdkDir, workerScript } from './assets';
 import { ApiConfig } from './components/api';
 import { functionEnvironment, LocalEndpoints } from './function-env';
-import { startPgbouncer } from './pgbouncer';
+import { BackendSecrets, planSecrets } from './local-secrets';
+import { runMigration } from './migration';
+import { RunningPgbouncer, startPgbouncer } from './pgbouncer';
 import { Placement } from './placement';
 import { PostgresBinaries } from './postgres/binaries';
-import { startPostgres } from './postgres/server';
+import { RunningPostgres, startPostgres } from './postgres/server';
 import { Supervisor } from './supervisor';
 import { chownRecursive, freePort, RunAs } from './system';
 import { Certificates } from './tls';
@@ -19,6 +20,8 @@ export interface Placements {
   readonly function: Placement;
   readonly proxy: Placement;
   readonly database: Placement;
+  /** The migration function's ENI. */
+  readonly migration: Placement;
   readonly services: Placement;
 }
 
@@ -58,10 +61,14 @@ export interface BackendPlan {
   readonly apiPort: number;
   readonly database: { readonly host: string; readonly port: number; readonly user: string; readonly name: string };
   readonly proxy?: { readonly host: string; readonly port: number };
-  readonly secretArn: string;
-  /** The master secret's value, in the shape RDS writes. */
-  readonly secret: string;
-  readonly password: string;
+  readonly secrets: BackendSecrets;
+}
+
+/** The parts of a running backend that faults are done to. */
+export interface BackendParts {
+  /** Replaced when it is restarted. */
+  postgres: RunningPostgres;
+  readonly pgbouncer?: RunningPgbouncer;
 }
 
 /** A backend that runs: its plan, its URLs, and the notes the startup prints. */
@@ -70,6 +77,7 @@ export interface RunningBackend extends BackendPlan {
   readonly lambdaUrl: string;
   readonly pgpassFile: string;
   readonly notes: readonly string[];
+  readonly parts: BackendParts;
   /** Run the function and API of a new synth of the same backend; returns its notes. */
   reload(next: BackendSpec): readonly string[];
 }
@@ -86,7 +94,6 @@ export async function planBackend(spec: BackendSpec, index: number, count: numbe
   const dir = path.join(shared.runDir, `backend-${index}`);
   fs.mkdirSync(dir, { recursive: true });
   const db = spec.database;
-  const password = randomBytes(24).toString('base64url');
   const databasePort = shared.ports?.database ?? await freePort(placements.database.host);
   const database = { host: placements.database.host, port: databasePort, user: db.masterUsername, name: db.databaseName };
   const proxy = shared.pgbouncer ? { host: placements.proxy.host, port: shared.ports?.proxy ?? await freePort(placements.proxy.host) } : undefined;
@@ -98,21 +105,21 @@ export async function planBackend(spec: BackendSpec, index: number, count: numbe
     apiPort,
     database,
     proxy,
-    password,
-    secretArn: `arn:aws:secretsmanager:${shared.region}:${shared.account}:secret:${spec.name.replace(/[^A-Za-z0-9/_+=.@-]/g, '-')}/database-local`,
-    secret: JSON.stringify({ engine: 'postgres', host: database.host, port: database.port, username: database.user, password, dbname: database.name }),
+    secrets: planSecrets(spec, { region: shared.region, account: shared.account, host: database.host, port: database.port }),
   };
 }
 
 /**
- * Starts one backend: PostgreSQL (database tier), PgBouncer (application tier) and the API
- * emulation with the function's containers (public tier; containers in the application tier).
+ * Starts one backend: PostgreSQL (database tier), the migration function once (it creates the
+ * roles), PgBouncer serving the function's login (application tier) and the API emulation with
+ * the function's containers (public tier; containers in the application tier).
  */
 export async function startBackend(plan: BackendPlan, shared: SharedParts, secretsManagerUrl: Promise<string>): Promise<RunningBackend> {
   const { supervisor, placements } = shared;
-  const { spec, dir, database, proxy, password } = plan;
+  const { spec, dir, database, proxy, secrets } = plan;
+  const { password } = secrets.master;
   chownRecursive(dir, shared.runAs);
-  await startPostgres(supervisor, {
+  const postgres = await startPostgres(supervisor, {
     binaries: shared.postgres,
     placement: placements.database,
     port: database.port,
@@ -125,38 +132,39 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     password,
     database: database.name,
   });
-  if (shared.pgbouncer && proxy) {
-    await startPgbouncer(supervisor, {
-      bin: shared.pgbouncer,
-      placement: placements.proxy,
-      port: proxy.port,
-      upstream: { ...database, database: database.name },
-      user: database.user,
-      password,
-      certs: shared.certs,
-      runDir: dir,
-      runAs: shared.runAs,
-      requireTls: spec.proxy.requireTls,
-      idleClientTimeoutSeconds: spec.proxy.idleClientTimeoutSeconds,
-    });
-  }
   const smUrl = await secretsManagerUrl;
+  const endpoints = (next: BackendSpec): LocalEndpoints => ({
+    proxy: proxy ?? database,
+    database,
+    secretArn: secrets.login.arn,
+    secrets: new Map(secrets.all.flatMap((s) => s.ids.map((id) => [id, s.arn] as const))),
+    secretsManagerUrl: smUrl,
+    region: shared.region,
+    account: shared.account,
+    credentials: shared.credentials,
+    caFile: shared.certs.caFile,
+    clerkPublicKeyPem: shared.clerkPublicKeyPem,
+    sdkDir: sdkDir(),
+    codeDir: codeDirectory(next, dir),
+    overrides: shared.env,
+  });
+  const migrated = spec.roles ? [await runMigration(supervisor, spec, spec.roles, placements.migration, endpoints(spec))] : [];
+  const pgbouncer = shared.pgbouncer && proxy ? await startPgbouncer(supervisor, {
+    bin: shared.pgbouncer,
+    placement: placements.proxy,
+    port: proxy.port,
+    upstream: { ...database, database: database.name },
+    users: [secrets.login],
+    certs: shared.certs,
+    runDir: dir,
+    runAs: shared.runAs,
+    requireTls: spec.proxy.requireTls,
+    idleClientTimeoutSeconds: spec.proxy.idleClientTimeoutSeconds,
+    borrowTimeoutSeconds: spec.proxy.borrowTimeoutSeconds,
+  }) : undefined;
   // The function's part of the configuration, again for each new synth of the app (reload).
   const functionConfig = (next: BackendSpec): FunctionConfig => {
-    const { env, notes } = functionEnvironment(next, {
-      proxy: proxy ?? database,
-      database,
-      secretArn: plan.secretArn,
-      secretsManagerUrl: smUrl,
-      region: shared.region,
-      account: shared.account,
-      credentials: shared.credentials,
-      caFile: shared.certs.caFile,
-      clerkPublicKeyPem: shared.clerkPublicKeyPem,
-      sdkDir: sdkDir(),
-      codeDir: codeDirectory(next, dir),
-      overrides: shared.env,
-    });
+    const { env, notes } = functionEnvironment(next, endpoints(next));
     const pool: ApiConfig['pool'] = {
       workerScript: workerScript(),
       environment: env,
@@ -178,12 +186,15 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
   };
   const { child, info } = await supervisor.startComponent('api', `API ${spec.name}`, placements.public, config);
   const pgpassFile = path.join(dir, 'pgpass');
-  fs.writeFileSync(pgpassFile, `${database.host}:${database.port}:*:${database.user}:${password.replace(/[:\\]/g, '\\$&')}\n`, { mode: 0o600 });
+  // The master user on the instance, and the function's login through the proxy (the proxy serves that one only).
+  const entry = (at: { host: string; port: number }, s: { username: string; password: string }) => `${at.host}:${at.port}:*:${s.username}:${s.password.replace(/[:\\]/g, '\\$&')}\n`;
+  fs.writeFileSync(pgpassFile, entry(database, secrets.master) + (proxy ? entry(proxy, secrets.login) : ''), { mode: 0o600 });
   const host = placements.public.host;
   return {
     ...plan,
     pgpassFile,
-    notes,
+    notes: [...migrated, ...notes],
+    parts: { postgres, pgbouncer },
     apiUrl: `http://${host}:${info.port}/${spec.api.stageName}/`,
     lambdaUrl: `http://${host}:${info.lambdaPort}`,
     reload: (next) => {

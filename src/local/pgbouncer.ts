@@ -17,8 +17,8 @@ export interface PgbouncerOptions {
   readonly placement: Placement;
   readonly port: number;
   readonly upstream: { readonly host: string; readonly port: number; readonly database: string };
-  readonly user: string;
-  readonly password: string;
+  /** The users it serves (the proxy's secrets): the same password to clients and to PostgreSQL. */
+  readonly users: ReadonlyArray<{ readonly username: string; readonly password: string }>;
   readonly certs: Certificates;
   readonly runDir: string;
   readonly runAs?: RunAs;
@@ -26,19 +26,33 @@ export interface PgbouncerOptions {
   readonly requireTls: boolean;
   /** The proxy's `IdleClientTimeout`, seconds. */
   readonly idleClientTimeoutSeconds: number;
+  /** The target group's `ConnectionBorrowTimeout`, seconds: how long a client waits for a server connection. */
+  readonly borrowTimeoutSeconds: number;
 }
+
+/** A running PgBouncer: its process, and how it takes new passwords (as RDS Proxy rereads its secrets). */
+export interface RunningPgbouncer {
+  readonly pid: number;
+  setUsers(users: PgbouncerOptions['users']): void;
+}
+
+const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /**
  * PgBouncer in transaction pool mode, the stand-in for RDS Proxy: TLS from clients (required
  * when the proxy requires it), TLS with full verification to PostgreSQL, SCRAM both ways, and
  * the proxy's idle client timeout.
  */
-export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions): Promise<void> {
+export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions): Promise<RunningPgbouncer> {
   const file = (name: string) => path.join(o.runDir, name);
   fs.copyFileSync(o.certs.keyFile, file('pgbouncer.key'));
   fs.chmodSync(file('pgbouncer.key'), 0o600);
-  // A plain-text entry lets PgBouncer run SCRAM with the client and with the server.
-  fs.writeFileSync(file('userlist.txt'), `"${o.user.replace(/"/g, '""')}" "${o.password.replace(/"/g, '""')}"\n`, { mode: 0o600 });
+  // Plain-text entries let PgBouncer run SCRAM with the client and with the server.
+  const writeUsers = (users: PgbouncerOptions['users']) => {
+    fs.writeFileSync(file('userlist.txt'), users.map((u) => `${quoted(u.username)} ${quoted(u.password)}\n`).join(''), { mode: 0o600 });
+    chownRecursive(file('userlist.txt'), o.runAs);
+  };
+  writeUsers(o.users);
   fs.writeFileSync(file('pgbouncer.ini'), [
     '[databases]',
     `* = host=${o.upstream.host} port=${o.upstream.port}`,
@@ -53,6 +67,9 @@ export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions
     'max_client_conn = 1000',
     'default_pool_size = 20',
     `client_idle_timeout = ${o.idleClientTimeoutSeconds}`,
+    `query_wait_timeout = ${o.borrowTimeoutSeconds}`,
+    // RDS Proxy keeps trying the instance; PgBouncer's default waits 15 s after a failed login.
+    'server_login_retry = 1',
     'server_reset_query =',
     'ignore_startup_parameters = extra_float_digits,options',
     `client_tls_sslmode = ${o.requireTls ? 'require' : 'allow'}`,
@@ -78,4 +95,11 @@ export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions
     if (!ok) throw new UsageError(`PgBouncer did not listen on ${o.placement.host}:${o.port} within 10 s`);
   });
   await Promise.race([listening, exited]);
+  return {
+    pid: child.pid!,
+    setUsers: (users) => {
+      writeUsers(users);
+      process.kill(child.pid!, 'SIGHUP');
+    },
+  };
 }

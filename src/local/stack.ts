@@ -49,7 +49,8 @@ export interface LocalStack {
 
 /** The placements of a run on this machine: every tier on loopback. */
 export function loopbackPlacements(): Placements {
-  return { public: loopback('public'), function: loopback('application'), proxy: loopback('application'), database: loopback('database'), services: loopback('services') };
+  const application = loopback('application');
+  return { public: loopback('public'), function: application, proxy: application, database: loopback('database'), migration: application, services: loopback('services') };
 }
 
 async function ensurePortFree(host: string, port: number): Promise<void> {
@@ -107,7 +108,7 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
     port: o.network?.ports?.secretsManager ?? 0,
     region: shared.region,
     accessKeyId: shared.credentials.accessKeyId,
-    secrets: plans.map((p) => ({ arn: p.secretArn, value: p.secret })),
+    secrets: plans.flatMap((p) => p.secrets.all.map((s) => ({ arn: s.arn, value: s.value }))),
   };
   const sm = supervisor.startComponent('secrets-manager', 'Secrets Manager', placements.services, secrets).then((c) => String(c.info.url));
   // Settle every start before failing, so nothing is started after the supervisor stops.

@@ -105,8 +105,8 @@ export class Supervisor {
       child.on('message', (m: FromComponent) => {
         if (m.type === 'ready') done(() => resolve(m.info));
         else if (m.type === 'failed') done(() => reject(m.usage ? new UsageError(m.message) : new Error(`${name} failed to start: ${m.message}`)));
-        else if (m.type === 'spawned') this.track({ name: `${name} container`, pid: m.pid, stopSignal: 'SIGKILL' });
-        else if (m.type === 'exited') this.forget(m.pid);
+        else if (m.type === 'spawned') this.adopt(`${name} container`, m.pid);
+        else if (m.type === 'exited') this.release(m.pid);
       });
       child.once('exit', (code) => done(() => reject(new Error(`${name} exited with code ${code} while starting`))));
     });
@@ -118,7 +118,13 @@ export class Supervisor {
     this.registry.addProcess(t.pid, t.name);
   }
 
-  private forget(pid: number): void {
+  /** A process started for the run by something else (a function container): stopped with the rest (SIGKILL). */
+  public adopt(name: string, pid: number): void {
+    this.track({ name, pid, stopSignal: 'SIGKILL' });
+  }
+
+  /** ... and that it has exited (its PID may be reused). */
+  public release(pid: number): void {
     const i = this.tracked.findIndex((t) => t.pid === pid && !t.child);
     if (i >= 0) this.tracked.splice(i, 1);
     this.registry.removeProcess(pid);

@@ -101,6 +101,7 @@ const endpoints: LocalEndpoints = {
   proxy: { host: '127.0.0.1', port: 6432 },
   database: { host: '127.0.0.1', port: 5433 },
   secretArn: 'arn:local:secret',
+  secrets: new Map(),
   secretsManagerUrl: 'http://127.0.0.1:1',
   region: 'eu-west-1',
   account: '123456789012',

@@ -9,6 +9,7 @@ import { tempDir } from './helpers';
 import { Egress, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../../src';
 import { discoverBackends } from '../../src/local/assembly/discover';
 import { BackendSpec } from '../../src/local/assembly/model';
+import { ownerOf, runPrefix } from '../../src/local/isolate/netns';
 import { routerRuleset } from '../../src/local/isolate/nft';
 import { isolationUnavailable } from '../../src/local/isolate/preflight';
 import { readSecurityGroups, renderRule } from '../../src/local/isolate/security-groups';
@@ -118,6 +119,7 @@ describe('the topology follows the template\'s VPC', () => {
       'application fn 10.0.4.10 via 10.0.4.1',
       'application proxy 10.0.4.11 via 10.0.4.1',
       'database db 10.0.12.10 via 10.0.12.1',
+      'application migrate 10.0.4.12 via 10.0.4.1',
       'public nat 10.0.0.10 via 10.0.0.1',
       'public api 10.0.0.11 via 10.0.0.1',
       'public edge 10.0.0.12 via 10.0.0.1',
@@ -141,10 +143,11 @@ describe('the topology follows the template\'s VPC', () => {
     expect(ns('db').nft).toBeUndefined();
   });
 
-  test('every option on: the bastion and the Secrets Manager endpoint are hosts carrying their groups', () => {
+  test('every option on: the migration function, the bastion and the Secrets Manager endpoint are hosts carrying their groups', () => {
     const spec = specFor(() => ({ vpcEndpoints: true, bastion: true }));
     const t = buildTopology(spec);
     const host = (name: string) => t.hosts.find((h) => h.name === name)!;
+    expect(host('migrate').groups).toEqual([idOf(spec, 'AWS::EC2::SecurityGroup', /MigrationSecurityGroup/)]);
     expect(host('bastion').groups).toEqual([idOf(spec, 'AWS::EC2::SecurityGroup', /BastionSecurityGroup/)]);
     expect(host('sm').groups).toEqual([idOf(spec, 'AWS::EC2::SecurityGroup', /EndpointsSecurityGroup/)]);
     expect(t.notes).not.toContainEqual(expect.stringMatching(/^Secrets Manager/));
@@ -152,7 +155,7 @@ describe('the topology follows the template\'s VPC', () => {
 
   test('no NAT: no public tier, nothing routes out; NAT instances: the NAT host carries its group', () => {
     const none = buildTopology(specFor(() => ({ natGateways: 0, vpcEndpoints: true })));
-    expect(none.hosts.map((h) => h.name)).toEqual(['fn', 'proxy', 'db', 'sm']);
+    expect(none.hosts.map((h) => h.name)).toEqual(['fn', 'proxy', 'db', 'migrate', 'sm']);
     expect(none.hosts.every((h) => (none.routeTables.get(h.subnet.routeTable ?? '') ?? []).length === 0)).toBe(true);
     const spec = specFor(() => ({ egress: Egress.natInstances() }));
     expect(buildTopology(spec).hosts.find((h) => h.name === 'nat')).toMatchObject({ tier: 'public', groups: [idOf(spec, 'AWS::EC2::SecurityGroup', /NatSecurityGroup/)] });
@@ -184,4 +187,14 @@ test('without Linux, root or the tools, --isolate says why', () => {
   expect(isolationUnavailable('linux', 1000, all)).toMatch(/takes root/);
   expect(isolationUnavailable('linux', 0, (name) => (name === 'nft' ? undefined : '/usr/sbin/x'))).toBe('--isolate needs nft: install nftables (apt-get install nftables)');
   expect(isolationUnavailable('linux', 0, all)).toBeUndefined();
+});
+
+test('namespace names say whose run they belong to, whatever the digits of its PID', () => {
+  // Base 36 digits include the letters: `x`, `_` and `-` must not be mistaken for one another.
+  const started = String(parseInt('g5x9', 36));
+  for (const pid of [33, parseInt('7h6', 36), 65535, 4194304]) {
+    expect(ownerOf(`${runPrefix(pid, started)}-router`)).toEqual({ pid, started });
+  }
+  expect(ownerOf('slp-other')).toBeUndefined();
+  expect(ownerOf('mine')).toBeUndefined();
 });

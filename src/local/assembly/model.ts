@@ -11,6 +11,26 @@ export interface BackendSpec {
   readonly api: ApiSpec;
   readonly database: DatabaseSpec;
   readonly proxy: ProxySpec;
+  /** The roles the migration function creates, and the function itself; undefined in templates from before it. */
+  readonly roles?: RolesSpec;
+}
+
+/** A secret of the template: the logical ids a `Ref` to it names (the secret, its attachment) and its user name. */
+export interface SecretSpec {
+  readonly ids: readonly string[];
+  readonly username?: string;
+}
+
+/** The database roles and the deploy-time function that creates them and applies the migrations. */
+export interface RolesSpec {
+  readonly migration: FunctionSpec;
+  readonly master?: SecretSpec;
+  readonly owner?: SecretSpec;
+  /** Absent with IAM authentication (the app role has no password). */
+  readonly app?: SecretSpec;
+  readonly appUser?: string;
+  /** The migration files: the content of the function's layers (`/opt` in Lambda). */
+  readonly layerDirectories: readonly string[];
 }
 
 export interface FunctionSpec {
@@ -84,4 +104,6 @@ export interface ProxySpec {
   readonly logicalId: string;
   readonly requireTls: boolean;
   readonly idleClientTimeoutSeconds: number;
+  /** The target group's `ConnectionBorrowTimeout`: how long a client waits for a database connection. */
+  readonly borrowTimeoutSeconds: number;
 }

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_DB_PORT } from '../../contract';
 import { UsageError } from '../errors';
+import { referencedId } from './intrinsics';
 import { StackArtifact, TemplateResource } from './manifest';
 import { DatabaseSpec, FunctionSpec, ProxySpec } from './model';
 
@@ -42,17 +43,25 @@ function readCode(stack: StackArtifact, logicalId: string, r: TemplateResource &
   if (typeof code.ZipFile === 'string') {
     return { inline: code.ZipFile };
   }
+  return { directory: assetDirectory(stack, r, code.S3Key, `the code of function ${logicalId}`) };
+}
+
+/**
+ * The staged directory of the asset a resource points at (a function's code, a layer's
+ * content), by its `aws:asset:path` metadata or, through the asset manifest, by its S3 key.
+ */
+export function assetDirectory(stack: StackArtifact, r: TemplateResource, s3Key: unknown, what: string): string {
   // `cdk synth` (asset metadata on) names the staged directory; the asset manifest always does.
   const fromMetadata = r.Metadata?.['aws:asset:path'];
-  const hash = typeof code.S3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(code.S3Key)?.[1] : undefined;
+  const hash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
   const source = typeof fromMetadata === 'string' ? path.resolve(stack.directory, fromMetadata) : hash ? stack.assets.get(hash) : undefined;
   if (!source || !fs.existsSync(source)) {
-    throw new UsageError(`${stack.displayName}: the code of function ${logicalId} is not in the assembly; run \`cdk synth\` again`);
+    throw new UsageError(`${stack.displayName}: ${what} is not in the assembly; run \`cdk synth\` again`);
   }
   if (!fs.statSync(source).isDirectory()) {
-    throw new UsageError(`${stack.displayName}: the code of function ${logicalId} is a file (${path.basename(source)}); the local stack runs directory assets (lambda.Code.fromAsset(dir))`);
+    throw new UsageError(`${stack.displayName}: ${what} is a file (${path.basename(source)}); the local stack runs directory assets (lambda.Code.fromAsset(dir))`);
   }
-  return { directory: source };
+  return source;
 }
 
 /** The instance's database name, master user and port. */
@@ -71,9 +80,14 @@ export function readDatabase(stack: StackArtifact, logicalId: string): DatabaseS
 /** The proxy's TLS requirement and idle client timeout. */
 export function readProxy(stack: StackArtifact, logicalId: string): ProxySpec {
   const p = resource(stack, logicalId, 'AWS::RDS::DBProxy').Properties;
+  const targetGroup = Object.values(stack.template.Resources ?? {})
+    .find((r) => r.Type === 'AWS::RDS::DBProxyTargetGroup' && referencedId(r.Properties?.DBProxyName) === logicalId);
+  const borrow = (targetGroup?.Properties?.ConnectionPoolConfigurationInfo as Props | undefined)?.ConnectionBorrowTimeout;
   return {
     logicalId,
     requireTls: p.RequireTLS !== false,
     idleClientTimeoutSeconds: typeof p.IdleClientTimeout === 'number' ? p.IdleClientTimeout : 1800,
+    // RDS Proxy's default.
+    borrowTimeoutSeconds: typeof borrow === 'number' ? borrow : 120,
   };
 }

@@ -36,7 +36,11 @@ export async function startAndDescribe(o: StackOptions, supervisor: Supervisor, 
     say(`lambda: ${b.lambdaUrl} (direct invocation: aws lambda invoke --endpoint-url ${b.lambdaUrl} --function-name ${b.spec.function.logicalId} out.json)`);
     const d = b.database;
     say(`database: postgres://${d.user}@${d.host}:${d.port}/${d.name}`);
-    say(`  password: in ${b.pgpassFile} (PGPASSFILE) and in the local secret ${b.secretArn}; TLS CA ${stack.caFile}${b.proxy ? `; through the proxy: port ${b.proxy.port}` : ''}`);
+    say(`  password: in ${b.pgpassFile} (PGPASSFILE) and in the local secret ${b.secrets.master.arn}; TLS CA ${stack.caFile}`);
+    const login = b.secrets.login;
+    say(b.proxy
+      ? `  the function logs in as ${login.username} (local secret ${login.arn}, and the PGPASSFILE) through the proxy: postgres://${login.username}@${b.proxy.host}:${b.proxy.port}/${d.name}`
+      : `  the function logs in as ${login.username} (local secret ${login.arn}) on the instance itself`);
   }
   return stack;
 }

@@ -4,15 +4,20 @@ import { NamespacePlan } from './wiring';
 import { NETNS_DIR, placed } from '../placement';
 import { processStartTime } from '../proc';
 
-const PREFIX = /^slp-([0-9a-z]+)x([0-9a-z]+)-/;
+const PREFIX = /^slp-([0-9a-z]+)_([0-9a-z]+)-/;
 
 /**
- * The prefix of every namespace a run creates: `slp-<pid>x<start time>` (base 36), so that a
+ * The prefix of every namespace a run creates: `slp-<pid>_<start time>` (base 36), so that a
  * later run can tell a leftover of a run that died (its owner is gone) from one still running.
  */
-export function runPrefix(pid = process.pid): string {
-  const started = processStartTime(pid);
-  return `slp-${pid.toString(36)}x${Number(started ?? 0).toString(36)}`;
+export function runPrefix(pid = process.pid, started = processStartTime(pid)): string {
+  return `slp-${pid.toString(36)}_${Number(started ?? 0).toString(36)}`;
+}
+
+/** The run a namespace name says it belongs to (pid and start time), if it is one of ours. */
+export function ownerOf(name: string): { pid: number; started: string } | undefined {
+  const m = PREFIX.exec(name);
+  return m ? { pid: parseInt(m[1], 36), started: String(parseInt(m[2], 36)) } : undefined;
 }
 
 function run(command: string, args: readonly string[], input?: string): string {
@@ -85,10 +90,7 @@ export function abandonedNamespaces(): string[] {
     return [];
   }
   return names.filter((name) => {
-    const m = PREFIX.exec(name);
-    if (!m) return false;
-    const pid = parseInt(m[1], 36);
-    const started = processStartTime(pid);
-    return started === undefined || Number(started).toString(36) !== m[2];
+    const owner = ownerOf(name);
+    return owner !== undefined && processStartTime(owner.pid) !== owner.started;
   });
 }

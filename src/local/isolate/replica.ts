@@ -56,6 +56,7 @@ export function buildReplica(topology: Topology, spec: BackendSpec, supervisor: 
         function: placement(HOST.FUNCTION)!,
         proxy: placement(HOST.PROXY)!,
         database: placement(HOST.DATABASE)!,
+        migration: placement(HOST.MIGRATION) ?? placement(HOST.FUNCTION)!,
         services: secrets ? at(secrets) : outside(topology.outside.secretsManager),
       },
       ports: { database: spec.database.port, proxy: DEFAULT_DB_PORT, secretsManager: SECRETS_MANAGER_PORT },

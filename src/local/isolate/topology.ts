@@ -57,7 +57,7 @@ export interface Topology {
 }
 
 /** Names of the hosts the checks and the stack look for. */
-export const HOST = { FUNCTION: 'fn', PROXY: 'proxy', DATABASE: 'db', BASTION: 'bastion', API: 'api', EDGE: 'edge', SECRETS: 'sm' } as const;
+export const HOST = { FUNCTION: 'fn', PROXY: 'proxy', DATABASE: 'db', MIGRATION: 'migrate', BASTION: 'bastion', API: 'api', EDGE: 'edge', SECRETS: 'sm' } as const;
 
 interface Placed {
   readonly name: string;
@@ -83,6 +83,10 @@ export function buildTopology(spec: BackendSpec): Topology {
     { name: HOST.PROXY, role: `RDS Proxy ${spec.metadata.proxy} (PgBouncer)`, subnet: first(proxy.VpcSubnetIds), groups: referencedList(proxy.VpcSecurityGroupIds) },
     { name: HOST.DATABASE, role: `RDS instance ${spec.metadata.database} (PostgreSQL)`, subnet: dbSubnets[0] ?? '', groups: referencedList(db.VPCSecurityGroups) },
   ];
+  const migration = spec.roles && props(spec.roles.migration.logicalId).VpcConfig;
+  if (migration) {
+    placed.push({ name: HOST.MIGRATION, role: `the migration function's ENI (${spec.roles!.migration.logicalId})`, subnet: first(migration.SubnetIds), groups: referencedList(migration.SecurityGroupIds) });
+  }
   const bastion = Object.entries(resources).find(([, r]) => r.Type === 'AWS::EC2::Instance' && nameTag(r.Properties).startsWith(`${spec.name}/Bastion/`));
   if (bastion) {
     const eni = instanceInterface(bastion[1].Properties ?? {});

@@ -26,6 +26,17 @@ export interface PostgresOptions {
   readonly runAs?: RunAs;
 }
 
+/** A running server, and what the fault checks do to it. */
+export interface RunningPostgres {
+  readonly pid: number;
+  /** Fast shutdown (what `pg_ctl stop -m fast` does: sessions are ended), until it has exited. */
+  stop(): Promise<void>;
+  /** Start it again on the same data directory. */
+  restart(): Promise<RunningPostgres>;
+  /** Give a role a new password, as the superuser over the local socket (what a rotation does). */
+  setPassword(role: string, password: string): Promise<void>;
+}
+
 const sql = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const ENV = { PATH: process.env.PATH, LANG: 'C', LC_ALL: 'C' };
@@ -35,7 +46,7 @@ const ENV = { PATH: process.env.PATH, LANG: 'C', LC_ALL: 'C' };
  * and required for every TCP connection (`hostssl` only: `rds.force_ssl = 1`), SCRAM passwords,
  * the template's master user (with a password generated for this run) and database.
  */
-export async function startPostgres(supervisor: Supervisor, o: PostgresOptions): Promise<void> {
+export async function startPostgres(supervisor: Supervisor, o: PostgresOptions): Promise<RunningPostgres> {
   initDataDir(o);
   const hba = path.join(o.runDir, 'pg_hba.conf');
   fs.writeFileSync(hba, ['local all all trust', 'hostssl all all 0.0.0.0/0 scram-sha-256', 'hostssl all all ::/0 scram-sha-256', 'host all all all reject', ''].join('\n'));
@@ -81,6 +92,30 @@ export async function startPostgres(supervisor: Supervisor, o: PostgresOptions):
   });
   child.stdout!.resume();
   await provision(o);
+  return {
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    },
+    restart: () => startPostgres(supervisor, o),
+    setPassword: async (role, password) => {
+      await asSuperuser(o, (client) => client.query(`ALTER ROLE ${ident(role)} PASSWORD ${sql(password)}`));
+    },
+  };
+}
+
+async function asSuperuser<T>(o: PostgresOptions, body: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ host: o.runDir, port: o.port, user: o.superuser, database: 'postgres' });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await body(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** The FATAL line of a failed start, with the LOG line before it when that says why. */
@@ -117,18 +152,13 @@ function initDataDir(o: PostgresOptions): void {
 
 /** Set this run's master password and create the template's database (over the local socket). */
 async function provision(o: PostgresOptions): Promise<void> {
-  const client = new Client({ host: o.runDir, port: o.port, user: o.superuser, database: 'postgres' });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
+  await asSuperuser(o, async (client) => {
     await client.query(`ALTER ROLE ${ident(o.superuser)} PASSWORD ${sql(o.password)}`);
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [o.database]);
     if (exists.rowCount === 0) {
       await client.query(`CREATE DATABASE ${ident(o.database)}`);
     }
-  } catch (err) {
-    throw new UsageError(`PostgreSQL started but could not be set up as ${o.superuser}: ${(err as Error).message} (a --data-dir made for another master user?)`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  }).catch((err: Error) => {
+    throw new UsageError(`PostgreSQL started but could not be set up as ${o.superuser}: ${err.message} (a --data-dir made for another master user?)`);
+  });
 }
