@@ -30,7 +30,7 @@ async function main(argv: readonly string[]): Promise<number> {
 if (process.argv[2] === '__component') {
   runComponent(process.argv[3]);
 } else if (process.argv[2] === '__probe') {
-  probeMain(process.argv[3]);
+  probeMain();
 } else {
   main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
     process.stderr.write(`secure-lambda-postgres: ${oneLine(err)}\n`);

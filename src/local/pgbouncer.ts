@@ -68,8 +68,9 @@ export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions
     'default_pool_size = 20',
     `client_idle_timeout = ${o.idleClientTimeoutSeconds}`,
     `query_wait_timeout = ${o.borrowTimeoutSeconds}`,
-    // RDS Proxy keeps trying the instance; PgBouncer's default waits 15 s after a failed login.
-    'server_login_retry = 1',
+    // RDS Proxy tries the instance again for each client that waits; PgBouncer's default turns
+    // clients away for 15 s after a failed login, which outlasts the function's timeout.
+    'server_login_retry = 0',
     'server_reset_query =',
     'ignore_startup_parameters = extra_float_digits,options',
     `client_tls_sslmode = ${o.requireTls ? 'require' : 'allow'}`,

@@ -5,6 +5,7 @@ import { discoverBackends } from './assembly/discover';
 import { BackendSpec } from './assembly/model';
 import { FixedPorts, planBackend, Placements, RunningBackend, SharedParts, startBackend } from './backend';
 import { localSigningKey } from './clerk';
+import { FromComponent } from './components/protocol';
 import { SecretsConfig } from './components/secrets';
 import { UsageError } from './errors';
 import { findPgbouncer } from './pgbouncer';
@@ -45,6 +46,8 @@ export interface LocalStack {
   readonly secretsManagerUrl: string;
   /** The run's CA certificate (PEM): what clients of PostgreSQL and PgBouncer trust. */
   readonly caFile: string;
+  /** Store a new value of a local secret (a rotation); resolves once reads return it. */
+  putSecret(arn: string, value: string): Promise<void>;
 }
 
 /** The placements of a run on this machine: every tier on loopback. */
@@ -110,7 +113,8 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
     accessKeyId: shared.credentials.accessKeyId,
     secrets: plans.flatMap((p) => p.secrets.all.map((s) => ({ arn: s.arn, value: s.value }))),
   };
-  const sm = supervisor.startComponent('secrets-manager', 'Secrets Manager', placements.services, secrets).then((c) => String(c.info.url));
+  const component = supervisor.startComponent('secrets-manager', 'Secrets Manager', placements.services, secrets);
+  const sm = component.then((c) => String(c.info.url));
   // Settle every start before failing, so nothing is started after the supervisor stops.
   const started = await Promise.allSettled([sm, ...plans.map((plan) => startBackend(plan, shared, sm))]);
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -122,6 +126,20 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
     secretsManagerUrl: await sm,
     caFile: shared.certs.caFile,
     proxy: pgbouncer ? { bin: pgbouncer } : { absent: o.proxy === 'none' ? '--proxy none' : 'PgBouncer is not installed' },
+    putSecret: async (arn, value) => {
+      const { child } = await component;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => done(() => reject(new Error(`Secrets Manager did not store ${arn} within 5 s`))), 5000);
+        const onMessage = (m: FromComponent) => m.type === 'stored' && m.arn === arn && done(resolve);
+        const done = (f: () => void) => {
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          f();
+        };
+        child.on('message', onMessage);
+        supervisor.tell(child, { type: 'put-secret', arn, value });
+      });
+    },
   };
 }
 

@@ -81,8 +81,13 @@ export interface CheckGroup {
   readonly sequential: boolean;
 }
 
-/** Runs the groups side by side; the table lists every check in order: `name  PASS|FAIL  detail`. */
-export async function runChecks(title: string, groups: readonly CheckGroup[]): Promise<{ lines: string[]; passed: number; failed: number }> {
+export interface Row {
+  readonly name: string;
+  readonly result: Result;
+}
+
+/** Runs the groups side by side; the rows keep the checks' order. */
+export async function runChecks(groups: readonly CheckGroup[]): Promise<Row[]> {
   const run = (check: Check) => check.run().catch((err): Result => ({ ok: false, detail: oneLine(err) }));
   const results = await Promise.all(groups.map(async (g) => {
     if (!g.sequential) return Promise.all(g.checks.map(run));
@@ -90,11 +95,11 @@ export async function runChecks(title: string, groups: readonly CheckGroup[]): P
     for (const check of g.checks) out.push(await run(check));
     return out;
   }));
-  const rows = groups.flatMap((g, i) => g.checks.map((check, j) => ({ check, result: results[i][j] })));
-  const width = Math.max(60, ...rows.map((r) => r.check.name.length + 1));
-  return {
-    lines: ['', title, `${'check'.padEnd(width)} result  detail`, ...rows.map(({ check, result }) => `${check.name.padEnd(width)} ${result.ok ? 'PASS  ' : 'FAIL  '}  ${result.detail}`)],
-    passed: rows.filter((r) => r.result.ok).length,
-    failed: rows.filter((r) => !r.result.ok).length,
-  };
+  return groups.flatMap((g, i) => g.checks.map((check, j) => ({ name: check.name, result: results[i][j] })));
+}
+
+/** The table of a backend's checks: `name  PASS|FAIL  detail`. */
+export function table(title: string, rows: readonly Row[]): string[] {
+  const width = Math.max(60, ...rows.map((r) => r.name.length + 1));
+  return ['', title, `${'check'.padEnd(width)} result  detail`, ...rows.map(({ name, result }) => `${name.padEnd(width)} ${result.ok ? 'PASS  ' : 'FAIL  '}  ${result.detail}`)];
 }

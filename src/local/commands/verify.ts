@@ -8,7 +8,8 @@ import { openEgressFindings, showRules } from '../isolate/show';
 import { buildTopology } from '../isolate/topology';
 import { loopback } from '../placement';
 import { Supervisor } from '../supervisor';
-import { CheckGroup, contractChecks, httpFrom, runChecks } from './checks';
+import { CheckGroup, contractChecks, httpFrom, runChecks, table } from './checks';
+import { faultChecks } from './faults';
 import { stackOptions } from './options';
 import { firstHealth, Say, startAndDescribe } from './startup';
 
@@ -18,11 +19,13 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * `local verify`: boot the stack, run the checks against every backend, print a table ending in
  * `N passed, N failed`, stop everything; exit 1 when a check failed. With `--isolate`, the stack
  * runs in a replica of the template's VPC (Linux, root) and the isolation checks run too;
- * `--show-rules` prints the replica's compiled rules (alone, without starting anything).
+ * `--faults` then freezes and stops the proxy's and the database's servers and rotates the
+ * function's password; `--show-rules` prints the replica's compiled rules (alone, without
+ * starting anything).
  */
 export async function verify(argv: readonly string[], say: Say): Promise<number> {
   const started = performance.now();
-  const { stack: options, parsed } = stackOptions('local verify', argv, { 'isolate': 'flag', 'show-rules': 'flag' }, 0);
+  const { stack: options, parsed } = stackOptions('local verify', argv, { 'isolate': 'flag', 'faults': 'flag', 'show-rules': 'flag' }, 0);
   const isolate = parsed.isolate === true;
   const unavailable = isolate ? isolationUnavailable() : undefined;
   if (unavailable) throw new UsageError(unavailable);
@@ -62,17 +65,20 @@ export async function verify(argv: readonly string[], say: Say): Promise<number>
     const health = await firstHealth(stack.backends[0].apiUrl, http);
     say(`ready in ${health.seconds.toFixed(2)} s (first /health answered ${health.status})`);
     // The function's log lines go to the terminal while the checks run; the table comes after.
-    const table: string[] = [];
+    const lines: string[] = [];
     for (const b of stack.backends) {
       const groups: CheckGroup[] = [{ checks: contractChecks(b, http), sequential: true }];
       if (replica) groups.push({ checks: isolationChecks(replica, b), sequential: false });
-      const result = await runChecks(b.spec.name, groups);
-      table.push(...result.lines);
-      passed += result.passed;
-      failed += result.failed;
+      // Faults come after the rest, alone: they stop what the other checks need.
+      const rows = await runChecks(groups);
+      const proxyClient = replica?.network.placements.function ?? loopback('application');
+      if (parsed.faults) rows.push(...await runChecks([{ checks: faultChecks(b, stack, http, proxyClient), sequential: true }]));
+      lines.push(...table(b.spec.name, rows));
+      passed += rows.filter((r) => r.result.ok).length;
+      failed += rows.filter((r) => !r.result.ok).length;
     }
     await supervisor.stop();
-    table.forEach((line) => say(line));
+    lines.forEach((line) => say(line));
   } finally {
     await supervisor.stop();
   }

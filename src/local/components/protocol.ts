@@ -4,7 +4,9 @@
 export type ToComponent =
   | { readonly type: 'start'; readonly config: unknown }
   /** API: serve a new synth of the app (new code, environment, routes); `api` and `pool` as in its config. */
-  | { readonly type: 'reload'; readonly api: unknown; readonly pool: unknown };
+  | { readonly type: 'reload'; readonly api: unknown; readonly pool: unknown }
+  /** Secrets Manager: store a new value of a secret (a rotation); answered with `stored`. */
+  | { readonly type: 'put-secret'; readonly arn: string; readonly value: string };
 
 /** Component → supervisor. */
 export type FromComponent =
@@ -14,7 +16,9 @@ export type FromComponent =
   /** A process the component started (a function container), for the supervisor to stop too. */
   | { readonly type: 'spawned'; readonly pid: number }
   /** ... and that it has exited (its PID may be reused: the supervisor forgets it). */
-  | { readonly type: 'exited'; readonly pid: number };
+  | { readonly type: 'exited'; readonly pid: number }
+  /** The new value of a secret is what reads return from now on. */
+  | { readonly type: 'stored'; readonly arn: string };
 
 /** A started component: what it tells the supervisor, and how it stops. */
 export interface RunningComponent {

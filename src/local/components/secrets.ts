@@ -12,8 +12,16 @@ export interface SecretsConfig {
 }
 
 /** The loopback Secrets Manager endpoint (JSON 1.1 protocol, SigV4-signed requests only). */
-export const startSecrets: ComponentStarter = async (config: SecretsConfig) => {
+export const startSecrets: ComponentStarter = async (config: SecretsConfig, notify) => {
   const server = await LocalSecretsManager.start(config.region, config.accessKeyId, config.host, config.port);
   for (const { arn, value } of config.secrets) server.put(arn, value);
-  return { info: { url: server.url }, stop: () => server.stop() };
+  return {
+    info: { url: server.url },
+    onMessage: (m) => {
+      if (m.type !== 'put-secret') return;
+      server.put(m.arn, m.value);
+      notify({ type: 'stored', arn: m.arn });
+    },
+    stop: () => server.stop(),
+  };
 };

@@ -1,5 +1,7 @@
 import { spawn } from 'child_process';
+import * as fs from 'fs';
 import * as net from 'net';
+import { Client } from 'pg';
 import { cliScript } from '../assets';
 import { Placement, placed } from '../placement';
 
@@ -34,7 +36,19 @@ export type ProbeRequest =
   | { readonly kind: 'connect'; readonly targets: readonly ConnectTarget[]; readonly timeoutMs: number }
   | { readonly kind: 'http'; readonly url: string; readonly method?: string; readonly headers?: Record<string, string>; readonly body?: string; readonly timeoutMs: number }
   /** Connect until one succeeds (a server that is starting), at most `timeoutMs`. */
-  | { readonly kind: 'listening'; readonly host: string; readonly port: number; readonly timeoutMs: number };
+  | { readonly kind: 'listening'; readonly host: string; readonly port: number; readonly timeoutMs: number }
+  /** Log in over TLS and run `SELECT 1` until that works, at most `timeoutMs`: the milliseconds it took, or undefined. */
+  | { readonly kind: 'sql'; readonly client: SqlClient; readonly timeoutMs: number };
+
+/** A PostgreSQL login (through the proxy, or on the instance), verified against the run's CA. */
+export interface SqlClient {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly caFile: string;
+}
 
 function connectOnce(t: ConnectTarget, timeoutMs: number): Promise<ConnectResult> {
   const started = performance.now();
@@ -79,23 +93,45 @@ async function http(r: Extract<ProbeRequest, { kind: 'http' }>): Promise<HttpRes
   return { status: res.status, json, ms: performance.now() - started };
 }
 
+async function sqlOnce(c: SqlClient, timeoutMs: number): Promise<boolean> {
+  const client = new Client({ ...c, ssl: { ca: fs.readFileSync(c.caFile, 'utf8') }, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Runs `attempt` until it succeeds, at most `timeoutMs`: the milliseconds it took, or undefined. */
+async function until(timeoutMs: number, attempt: (remainingMs: number) => Promise<boolean>): Promise<number | undefined> {
+  const started = Date.now();
+  for (let i = 0; Date.now() - started < timeoutMs && i < 10_000; i++) {
+    if (await attempt(Math.max(1, Math.min(1000, timeoutMs - (Date.now() - started))))) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return undefined;
+}
+
 /** Runs a probe in this process (and so in this process's network namespace). */
 export async function runProbe(request: ProbeRequest): Promise<unknown> {
   if (request.kind === 'connect') return Promise.all(request.targets.map((t) => connectOnce(t, request.timeoutMs)));
   if (request.kind === 'http') return http(request);
-  const deadline = Date.now() + request.timeoutMs;
-  for (let attempt = 0; Date.now() < deadline && attempt < 10_000; attempt++) {
-    if ((await connectOnce(request, Math.max(1, Math.min(1000, deadline - Date.now())))).outcome === 'connected') return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
+  if (request.kind === 'sql') return until(request.timeoutMs, (ms) => sqlOnce(request.client, ms));
+  return (await until(request.timeoutMs, async (ms) => (await connectOnce(request, ms)).outcome === 'connected')) !== undefined;
 }
 
-/** `secure-lambda-postgres __probe <json>`: run one probe, print its result as JSON. */
-export function probeMain(request: string): void {
-  runProbe(JSON.parse(request) as ProbeRequest).then(
+/** `secure-lambda-postgres __probe`: run the probe read from stdin (it may hold a password), print its result as JSON. */
+export function probeMain(): void {
+  const chunks: Buffer[] = [];
+  process.stdin.on('data', (c: Buffer) => chunks.push(c));
+  process.stdin.on('end', () => runProbe(JSON.parse(Buffer.concat(chunks).toString('utf8')) as ProbeRequest).then(
     (result) => process.stdout.write(JSON.stringify({ result }) + '\n', () => process.exit(0)),
-    (err: Error) => process.stdout.write(JSON.stringify({ error: `${err.name}: ${err.message}` }) + '\n', () => process.exit(0)));
+    (err: Error) => process.stdout.write(JSON.stringify({ error: `${err.name}: ${err.message}` }) + '\n', () => process.exit(0))));
 }
 
 /**
@@ -104,8 +140,9 @@ export function probeMain(request: string): void {
  */
 export async function probeFrom<T>(placement: Placement, request: ProbeRequest): Promise<T> {
   if (placement.netns === undefined) return runProbe(request) as Promise<T>;
-  const line = placed(placement, process.execPath, [cliScript(), '__probe', JSON.stringify(request)]);
-  const child = spawn(line.command, [...line.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = placed(placement, process.execPath, [cliScript(), '__probe']);
+  const child = spawn(line.command, [...line.args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(JSON.stringify(request));
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

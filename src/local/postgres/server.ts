@@ -35,6 +35,8 @@ export interface RunningPostgres {
   restart(): Promise<RunningPostgres>;
   /** Give a role a new password, as the superuser over the local socket (what a rotation does). */
   setPassword(role: string, password: string): Promise<void>;
+  /** End a role's sessions (as a failover or an idle timeout would): its next logins use its password again. */
+  endSessions(role: string): Promise<number>;
 }
 
 const sql = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -104,6 +106,8 @@ export async function startPostgres(supervisor: Supervisor, o: PostgresOptions):
     setPassword: async (role, password) => {
       await asSuperuser(o, (client) => client.query(`ALTER ROLE ${ident(role)} PASSWORD ${sql(password)}`));
     },
+    endSessions: (role) => asSuperuser(o, async (client) =>
+      (await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role])).rowCount ?? 0),
   };
 }
 
