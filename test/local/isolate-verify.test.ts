@@ -29,8 +29,8 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     expect(row(stdout, /^invoke \{\} \(test case 1/)).toMatch(/ PASS +200 \{"status":"ok","now":"\d{4}-/);
     const tc2 = row(stdout, /^test case 2: /);
     expect(tc2).toMatch(/^test case 2: from the internet, database 10\.0\.12\.10:5432 and proxy 10\.0\.4\.11:5432 time out \(3\.0 s\) +PASS/);
-    for (const path of ['database direct', 'database via the public subnet', 'proxy direct', 'proxy via the public subnet']) {
-      expect(tc2).toContain(`${path}: timed out after 3.0 s`);
+    for (const route of ['database direct', 'database via the public subnet', 'proxy direct', 'proxy via the public subnet']) {
+      expect(tc2).toContain(`${route}: timed out after 3.0 s`);
     }
     expect(row(stdout, /^the function cannot reach the database directly/)).toMatch(/ PASS +function → database 10\.0\.12\.10:5432: timed out after 3\.0 s/);
     expect(row(stdout, /^the database has no way out/)).toMatch(/ PASS +database → 203\.0\.113\.20:443: ENETUNREACH .*\(no route\)/);
