@@ -55,14 +55,12 @@ export class Supervisor {
     return dir;
   }
 
-  /**
-   * A network namespace this run creates (recorded before it exists, so a later run removes it
-   * if this one dies) and how to remove what the run set up, once every process has stopped.
-   */
+  /** A network namespace this run is about to create: recorded first, so a later run removes it if this one dies. */
   public addNamespace(name: string): void {
     this.registry.addNamespace(name);
   }
 
+  /** What removes what the run set up (its namespaces), once every process has stopped. */
   public onStopped(cleanup: () => void): void {
     this.afterStop.push(cleanup);
   }

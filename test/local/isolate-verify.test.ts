@@ -58,6 +58,12 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     expect(code).toBe(0);
   });
 
+  test('--isolate with --proxy none is refused: the function\'s group admits only the proxy', async () => {
+    const { code, stderr, leftovers } = await runCli(['local', 'verify', '--isolate', '--proxy', 'none', '--assembly', assembly]);
+    expect({ code, leftovers }).toEqual({ code: 2, leftovers: [] });
+    expect(stderr).toMatch(/^secure-lambda-postgres: --isolate runs the proxy where the template puts RDS Proxy .*: drop --proxy none\n$/);
+  });
+
   test('--show-rules alone prints the compiled model and starts nothing', async () => {
     const before = namespaces();
     const { code, stdout, leftovers } = await runCli(['local', 'verify', '--show-rules', '--assembly', assembly]);

@@ -29,6 +29,9 @@ export async function verify(argv: readonly string[], say: Say): Promise<number>
   const isolate = parsed.isolate === true;
   const unavailable = isolate ? isolationUnavailable() : undefined;
   if (unavailable) throw new UsageError(unavailable);
+  if (isolate && options.proxy === 'none') {
+    throw new UsageError('--isolate runs the proxy where the template puts RDS Proxy (the function\'s group admits nothing else): drop --proxy none');
+  }
   const specs = isolate || parsed['show-rules'] ? discoverBackends(path.resolve(options.assembly), options.stack) : [];
   if (isolate && specs.length !== 1) {
     throw new UsageError(`--isolate replicates one backend's VPC, and the assembly has ${specs.length} (${specs.map((s) => s.name).join(', ')}): pass --stack to choose one`);
@@ -57,7 +60,8 @@ export async function verify(argv: readonly string[], say: Say): Promise<number>
       throw err;
     }
   }
-  const stack = await startAndDescribe({ ...options, network: replica?.network }, supervisor, say);
+  // Isolated, PgBouncer is required: without it the function would connect to the instance.
+  const stack = await startAndDescribe({ ...options, proxy: isolate ? 'pgbouncer' : options.proxy, network: replica?.network }, supervisor, say);
   const http = httpFrom(replica?.internet ?? loopback('internet'));
   let passed = 0;
   let failed = 0;

@@ -52,7 +52,7 @@ export function showRules(topology: Topology): string[] {
   }
   const findings = openEgressFindings(topology);
   if (findings.length) lines.push('', 'findings:', ...findings.map((f) => `  ${f}`));
-  if (topology.notes.length) lines.push('', 'not modelled:', ...topology.notes.map((n) => `  ${n}`));
+  if (topology.notes.length) lines.push('', 'notes:', ...topology.notes.map((n) => `  ${n}`));
   lines.push('', 'the router\'s filter (nftables), each host\'s port checked against the groups it carries:', ...routerRuleset(topology).trimEnd().split('\n').map((l) => `  ${l}`));
   return lines;
 }
