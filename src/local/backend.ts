@@ -9,6 +9,7 @@ import { startPgbouncer } from './pgbouncer';
 import { Placement } from './placement';
 import { PostgresBinaries } from './postgres/binaries';
 import { startPostgres } from './postgres/server';
+import { applyRoles, LocalRoles, planRoles } from './roles';
 import { Supervisor } from './supervisor';
 import { chownRecursive, freePort, RunAs } from './system';
 import { Certificates } from './tls';
@@ -53,6 +54,19 @@ export interface BackendPlan {
   /** The master secret's value, in the shape RDS writes. */
   readonly secret: string;
   readonly password: string;
+  /** The owner and app roles, when the template has them; the function then logs in as the app role. */
+  readonly roles?: LocalRoles;
+}
+
+/** The role the function logs in as (and PgBouncer serves): the app role, else the master user. */
+export function functionLogin(plan: BackendPlan): { user: string; password: string; secretArn: string } {
+  return plan.roles?.app ?? { user: plan.database.user, password: plan.password, secretArn: plan.secretArn };
+}
+
+/** Every local secret of a backend, for the Secrets Manager endpoint. */
+export function secretsOf(plan: BackendPlan): Array<{ arn: string; value: string }> {
+  const roles = plan.roles ? [plan.roles.owner, plan.roles.app] : [];
+  return [{ arn: plan.secretArn, value: plan.secret }, ...roles.map((r) => ({ arn: r.secretArn, value: r.secret }))];
 }
 
 /** A backend that runs: its plan, its URLs, and the notes the startup prints. */
@@ -63,6 +77,8 @@ export interface RunningBackend extends BackendPlan {
   readonly notes: readonly string[];
   /** Run the function and API of a new synth of the same backend; returns its notes. */
   reload(next: BackendSpec): readonly string[];
+  /** Apply the migrations of a new synth, as its deployment would; returns the lines to print. */
+  migrate(next: BackendSpec): Promise<readonly string[]>;
 }
 
 /** What the API component runs for a function: the stage and the containers' configuration. */
@@ -81,6 +97,7 @@ export async function planBackend(spec: BackendSpec, index: number, count: numbe
   const database = { host: placements.database.host, port: await freePort(placements.database.host), user: db.masterUsername, name: db.databaseName };
   const proxy = shared.pgbouncer ? { host: placements.application.host, port: await freePort(placements.application.host) } : undefined;
   const dataDir = shared.dataDir === undefined ? path.join(dir, 'data') : count > 1 ? path.join(shared.dataDir, spec.name.replace(/[^A-Za-z0-9_.-]/g, '_')) : shared.dataDir;
+  const secretArnPrefix = `arn:aws:secretsmanager:${shared.region}:${shared.account}:secret:${spec.name.replace(/[^A-Za-z0-9/_+=.@-]/g, '-')}`;
   return {
     spec,
     dir,
@@ -89,8 +106,9 @@ export async function planBackend(spec: BackendSpec, index: number, count: numbe
     database,
     proxy,
     password,
-    secretArn: `arn:aws:secretsmanager:${shared.region}:${shared.account}:secret:${spec.name.replace(/[^A-Za-z0-9/_+=.@-]/g, '-')}/database-local`,
+    secretArn: `${secretArnPrefix}/database-local`,
     secret: JSON.stringify({ engine: 'postgres', host: database.host, port: database.port, username: database.user, password, dbname: database.name }),
+    roles: spec.roles && planRoles(spec.roles, secretArnPrefix, { ...database }),
   };
 }
 
@@ -115,14 +133,17 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     password,
     database: database.name,
   });
+  const roleNotes = plan.roles ? await applyRoles(plan.roles, { ...database, password }, shared.certs.caFile) : [];
+  const login = functionLogin(plan);
   if (shared.pgbouncer && proxy) {
     await startPgbouncer(supervisor, {
       bin: shared.pgbouncer,
       placement: placements.application,
       port: proxy.port,
       upstream: { ...database, database: database.name },
-      user: database.user,
-      password,
+      // RDS Proxy serves the role whose secret is registered with it: the function's.
+      user: login.user,
+      password: login.password,
       certs: shared.certs,
       runDir: dir,
       runAs: shared.runAs,
@@ -136,7 +157,7 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     const { env, notes } = functionEnvironment(next, {
       proxy: proxy ?? database,
       database,
-      secretArn: plan.secretArn,
+      secretArn: login.secretArn,
       secretsManagerUrl: smUrl,
       region: shared.region,
       account: shared.account,
@@ -157,7 +178,8 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     };
     return { api: next.api, pool, notes };
   };
-  const { api, pool, notes } = functionConfig(spec);
+  const { api, pool, notes: functionNotes } = functionConfig(spec);
+  const notes = [...roleNotes, ...functionNotes];
   const config: ApiConfig = {
     api,
     pool,
@@ -168,7 +190,9 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
   };
   const { child, info } = await supervisor.startComponent('api', `API ${spec.name}`, placements.public, config);
   const pgpassFile = path.join(dir, 'pgpass');
-  fs.writeFileSync(pgpassFile, `${database.host}:${database.port}:*:${database.user}:${password.replace(/[:\\]/g, '\\$&')}\n`, { mode: 0o600 });
+  const pgpass = (user: string, secret: string) => `${database.host}:${database.port}:*:${user}:${secret.replace(/[:\\]/g, '\\$&')}\n`;
+  const logins = [{ user: database.user, password }, ...(plan.roles ? [plan.roles.owner, plan.roles.app] : [])];
+  fs.writeFileSync(pgpassFile, logins.map((l) => pgpass(l.user, l.password)).join(''), { mode: 0o600 });
   const host = placements.public.host;
   return {
     ...plan,
@@ -176,6 +200,9 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     notes,
     apiUrl: `http://${host}:${info.port}/${spec.api.stageName}/`,
     lambdaUrl: `http://${host}:${info.lambdaPort}`,
+    migrate: async (next) => (plan.roles && next.roles
+      ? applyRoles({ ...plan.roles, spec: next.roles }, { ...database, password }, shared.certs.caFile)
+      : []),
     reload: (next) => {
       const update = functionConfig(next);
       supervisor.tell(child, { type: 'reload', api: update.api, pool: update.pool });

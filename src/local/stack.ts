@@ -3,7 +3,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { discoverBackends } from './assembly/discover';
 import { BackendSpec } from './assembly/model';
-import { planBackend, Placements, RunningBackend, SharedParts, startBackend } from './backend';
+import { planBackend, Placements, RunningBackend, secretsOf, SharedParts, startBackend } from './backend';
 import { localSigningKey } from './clerk';
 import { SecretsConfig } from './components/secrets';
 import { UsageError } from './errors';
@@ -97,7 +97,7 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
     host: placements.services.host,
     region: shared.region,
     accessKeyId: shared.credentials.accessKeyId,
-    secrets: plans.map((p) => ({ arn: p.secretArn, value: p.secret })),
+    secrets: plans.flatMap(secretsOf),
   };
   const sm = supervisor.startComponent('secrets-manager', 'Secrets Manager', placements.services, secrets).then((c) => String(c.info.url));
   // Settle every start before failing, so nothing is started after the supervisor stops.

@@ -4,6 +4,7 @@ import { BackendSpec } from './model';
 import { LOCAL_METADATA_KEY, LOCAL_METADATA_VERSION, LocalMetadata } from '../../contract';
 import { UsageError } from '../errors';
 import { readDatabase, readFunction, readProxy } from './resources';
+import { readRoles } from './roles';
 
 /**
  * Every `SecureLambdaPostgres` in the cloud assembly at `dir` (only in stack `stackName` when
@@ -42,6 +43,7 @@ function backendsOf(stack: StackArtifact): BackendSpec[] {
       api: readApi(stack.template, metadata.restApi, metadata.stage, metadata.function),
       database: readDatabase(stack, metadata.database),
       proxy: readProxy(stack, metadata.proxy),
+      roles: metadata.migrationFunction === undefined ? undefined : readRoles(stack, metadata.migrationFunction),
     });
   }
   return out;

@@ -11,6 +11,21 @@ export interface BackendSpec {
   readonly api: ApiSpec;
   readonly database: DatabaseSpec;
   readonly proxy: ProxySpec;
+  /** The roles the function logs in as and the migrations, when the template has them. */
+  readonly roles?: RolesSpec;
+}
+
+/** The database roles and migrations the deployment would create and apply. */
+export interface RolesSpec {
+  readonly schema: string;
+  /** The owner role: owns the schema, runs the migrations. */
+  readonly owner: string;
+  /** The application role the function logs in as. */
+  readonly app: string;
+  /** The migration files' directory in the assembly, when the app has migrations. */
+  readonly migrationsDir?: string;
+  /** The checksum of the file set the template was synthesized with. */
+  readonly checksum?: string;
 }
 
 export interface FunctionSpec {

@@ -15,6 +15,17 @@ function resource(stack: StackArtifact, logicalId: string, type: string): Templa
   return { ...r, Properties: r.Properties ?? {} };
 }
 
+/**
+ * Where an asset of a resource (a function's code, a layer's content) was staged: `cdk synth`
+ * (asset metadata on) names the directory; the asset manifest always does, by the S3 key's hash.
+ */
+export function assetSource(stack: StackArtifact, r: TemplateResource, s3Key: unknown): string | undefined {
+  const fromMetadata = r.Metadata?.['aws:asset:path'];
+  if (typeof fromMetadata === 'string') return path.resolve(stack.directory, fromMetadata);
+  const hash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
+  return hash ? stack.assets.get(hash) : undefined;
+}
+
 /** The function's handler, runtime, environment, limits and code, read from the template. */
 export function readFunction(stack: StackArtifact, logicalId: string): FunctionSpec {
   const r = resource(stack, logicalId, 'AWS::Lambda::Function');
@@ -42,10 +53,7 @@ function readCode(stack: StackArtifact, logicalId: string, r: TemplateResource &
   if (typeof code.ZipFile === 'string') {
     return { inline: code.ZipFile };
   }
-  // `cdk synth` (asset metadata on) names the staged directory; the asset manifest always does.
-  const fromMetadata = r.Metadata?.['aws:asset:path'];
-  const hash = typeof code.S3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(code.S3Key)?.[1] : undefined;
-  const source = typeof fromMetadata === 'string' ? path.resolve(stack.directory, fromMetadata) : hash ? stack.assets.get(hash) : undefined;
+  const source = assetSource(stack, r, code.S3Key);
   if (!source || !fs.existsSync(source)) {
     throw new UsageError(`${stack.displayName}: the code of function ${logicalId} is not in the assembly; run \`cdk synth\` again`);
   }

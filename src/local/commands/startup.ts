@@ -1,3 +1,4 @@
+import { functionLogin } from '../backend';
 import { LocalStack, StackOptions, startLocalStack } from '../stack';
 import { Supervisor } from '../supervisor';
 
@@ -33,8 +34,10 @@ export async function startAndDescribe(o: StackOptions, supervisor: Supervisor, 
     say(`api: ${b.apiUrl}`);
     say(`lambda: ${b.lambdaUrl} (direct invocation: aws lambda invoke --endpoint-url ${b.lambdaUrl} --function-name ${b.spec.function.logicalId} out.json)`);
     const d = b.database;
-    say(`database: postgres://${d.user}@${d.host}:${d.port}/${d.name}`);
-    say(`  password: in ${b.pgpassFile} (PGPASSFILE) and in the local secret ${b.secretArn}; TLS CA ${stack.caFile}${b.proxy ? `; through the proxy: port ${b.proxy.port}` : ''}`);
+    const login = functionLogin(b);
+    say(`database: postgres://${login.user}@${d.host}:${d.port}/${d.name}`);
+    say(`  password: in ${b.pgpassFile} (PGPASSFILE) and in the local secret ${login.secretArn}; TLS CA ${stack.caFile}${b.proxy ? `; through the proxy: port ${b.proxy.port}` : ''}`);
+    if (login.user !== d.user) say(`  admin: postgres://${d.user}@${d.host}:${d.port}/${d.name} (the master user; password in the same file and in ${b.secretArn})`);
   }
   return stack;
 }
