@@ -107,4 +107,10 @@ export interface LocalMetadata {
   readonly database: string;
   /** The master credentials secret (an `AWS::SecretsManager::Secret` or its attachment): its `Ref` is the secret ARN. */
   readonly secret: string;
+  /**
+   * `AWS::Lambda::Function` that creates the database roles and applies the migrations on
+   * deployment; its environment names the roles, the schema and the files. Absent in templates of
+   * versions before roles and migrations.
+   */
+  readonly migrationFunction?: string;
 }

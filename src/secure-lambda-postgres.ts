@@ -194,6 +194,7 @@ export class SecureLambdaPostgres extends Construct {
       proxy: this.proxy,
       database: this.databaseInstance,
       secret: this.secret,
+      migrationFunction: this.migrationFunction,
     });
   }
 

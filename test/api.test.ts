@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { synth } from './util';
 import { CORS_MAX_AGE_SECONDS } from '../src/runtime/cors';
 
@@ -101,5 +102,38 @@ describe('REST API options', () => {
     expect(routes(template)).toEqual(['ANY /', 'ANY /{proxy+}']);
     template.resourceCountIs('AWS::ApiGateway::RequestValidator', 0);
     template.resourceCountIs('AWS::ApiGateway::GatewayResponse', 0);
+  });
+});
+
+describe('API options', () => {
+  test('stage name, throttling and access-log retention', () => {
+    const { template } = synth({
+      apiStageName: 'v1',
+      apiThrottlingRateLimit: 10,
+      apiThrottlingBurstLimit: 20,
+      apiAccessLogRetention: logs.RetentionDays.SIX_MONTHS,
+      apiCloudWatchRole: false,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })],
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 180 });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+});
+
+describe('WAF', () => {
+  test('a web ACL is associated with the stage when given', () => {
+    const arn = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/api/abc';
+    const { stack, backend, template } = synth({ apiWebAclArn: arn });
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      WebACLArn: arn,
+      ResourceArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: stack.getLogicalId(backend.api.node.defaultChild as any) }])] }),
+    });
+  });
+
+  test('no association by default', () => {
+    synth().template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
   });
 });

@@ -1,8 +1,5 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ENV, existingVpc, roleStatements, synth } from './util';
-import { SecureDatabase } from '../src';
+import { Match } from 'aws-cdk-lib/assertions';
+import { roleStatements, synth } from './util';
 import { ENV as CONTRACT } from '../src/contract';
 
 describe('SecureLambdaPostgres with default props', () => {
@@ -264,54 +261,5 @@ describe('SecureLambdaPostgres with default props', () => {
     expect(backend.endpoints).toBeUndefined();
     template.resourceCountIs('AWS::EC2::Instance', 0);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
-  });
-});
-
-describe('timeouts derived from functionTimeout', () => {
-  test('a longer function timeout: FUNCTION_TIMEOUT_MS follows it, and the borrow timeout is half of it', () => {
-    const { template } = synth({ functionTimeout: Duration.seconds(25) });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 25,
-      Environment: { Variables: Match.objectLike({ [CONTRACT.FUNCTION_TIMEOUT_MS]: '25000' }) },
-    });
-    template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
-      ConnectionPoolConfigurationInfo: Match.objectLike({ ConnectionBorrowTimeout: 12 }),
-    });
-  });
-
-  test('the shortest timeout the default handler accepts: borrow timeout rounded down to whole seconds', () => {
-    const { template } = synth({ functionTimeout: Duration.seconds(3) });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ [CONTRACT.FUNCTION_TIMEOUT_MS]: '3000' }) },
-    });
-    template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
-      ConnectionPoolConfigurationInfo: Match.objectLike({ ConnectionBorrowTimeout: 1 }),
-    });
-  });
-
-  test('a borrow timeout set explicitly is kept; a user environment cannot override the contract', () => {
-    const { template } = synth({
-      proxyBorrowTimeout: Duration.seconds(3),
-      functionEnvironment: { [CONTRACT.FUNCTION_TIMEOUT_MS]: '99999' },
-    });
-    template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
-      ConnectionPoolConfigurationInfo: Match.objectLike({ ConnectionBorrowTimeout: 3 }),
-    });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ [CONTRACT.FUNCTION_TIMEOUT_MS]: '10000' }) },
-    });
-  });
-
-  test('SecureDatabase alone keeps the proxy default of 120 s (it knows no function)', () => {
-    const stack = new Stack(new App(), 'DatabaseOnly', { env: ENV });
-    const vpc = existingVpc(stack);
-    new SecureDatabase(stack, 'Database', {
-      vpc,
-      databaseSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      proxySubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    });
-    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
-      ConnectionPoolConfigurationInfo: Match.objectLike({ ConnectionBorrowTimeout: 120 }),
-    });
   });
 });

@@ -253,39 +253,6 @@ describe('function options', () => {
   });
 });
 
-describe('API options', () => {
-  test('stage name, throttling and access-log retention', () => {
-    const { template } = synth({
-      apiStageName: 'v1',
-      apiThrottlingRateLimit: 10,
-      apiThrottlingBurstLimit: 20,
-      apiAccessLogRetention: logs.RetentionDays.SIX_MONTHS,
-      apiCloudWatchRole: false,
-    });
-    template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      StageName: 'v1',
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })],
-    });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 180 });
-    template.resourceCountIs('AWS::ApiGateway::Account', 0);
-  });
-});
-
-describe('WAF', () => {
-  test('a web ACL is associated with the stage when given', () => {
-    const arn = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/api/abc';
-    const { stack, backend, template } = synth({ apiWebAclArn: arn });
-    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
-      WebACLArn: arn,
-      ResourceArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: stack.getLogicalId(backend.api.node.defaultChild as any) }])] }),
-    });
-  });
-
-  test('no association by default', () => {
-    synth().template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
-  });
-});
-
 describe('bring-your-own VPC', () => {
   test('uses the VPC as given: no new VPC, database in its isolated subnets, function in its private ones', () => {
     const { stack, template } = synth(undefined, s => ({ vpc: existingVpc(s) }));

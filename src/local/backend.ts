@@ -1,15 +1,16 @@
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BackendSpec } from './assembly/model';
 import { sdkDir, workerScript } from './assets';
 import { ApiConfig } from './components/api';
 import { functionEnvironment, LocalEndpoints } from './function-env';
-import { BackendSecrets, planSecrets } from './local-secrets';
-import { runMigration } from './migration';
+import { probeFrom } from './isolate/probe';
 import { RunningPgbouncer, startPgbouncer } from './pgbouncer';
 import { Placement } from './placement';
 import { PostgresBinaries } from './postgres/binaries';
 import { RunningPostgres, startPostgres } from './postgres/server';
+import { LocalRoles, MasterLogin, planRoles } from './roles';
 import { Supervisor } from './supervisor';
 import { chownRecursive, freePort, RunAs } from './system';
 import { Certificates } from './tls';
@@ -20,7 +21,7 @@ export interface Placements {
   readonly function: Placement;
   readonly proxy: Placement;
   readonly database: Placement;
-  /** The migration function's ENI. */
+  /** The migration function's ENI: where the roles are created and the migrations applied from. */
   readonly migration: Placement;
   readonly services: Placement;
 }
@@ -61,12 +62,28 @@ export interface BackendPlan {
   readonly apiPort: number;
   readonly database: { readonly host: string; readonly port: number; readonly user: string; readonly name: string };
   readonly proxy?: { readonly host: string; readonly port: number };
-  readonly secrets: BackendSecrets;
+  readonly secretArn: string;
+  /** The master secret's value, in the shape RDS writes. */
+  readonly secret: string;
+  readonly password: string;
+  /** The owner and app roles, when the template has them; the function then logs in as the app role. */
+  readonly roles?: LocalRoles;
 }
 
-/** The parts of a running backend that faults are done to. */
+/** The role the function logs in as (and PgBouncer serves): the app role, else the master user. */
+export function functionLogin(plan: BackendPlan): { user: string; password: string; secretArn: string } {
+  return plan.roles?.app ?? { user: plan.database.user, password: plan.password, secretArn: plan.secretArn };
+}
+
+/** Every local secret of a backend, for the Secrets Manager endpoint. */
+export function secretsOf(plan: BackendPlan): Array<{ arn: string; value: string }> {
+  const roles = plan.roles ? [plan.roles.owner, plan.roles.app] : [];
+  return [{ arn: plan.secretArn, value: plan.secret }, ...roles.map((r) => ({ arn: r.secretArn, value: r.secret }))];
+}
+
+/** The parts of a running backend that the fault checks act on. */
 export interface BackendParts {
-  /** Replaced when it is restarted. */
+  /** Replaced when it is started again. */
   postgres: RunningPostgres;
   readonly pgbouncer?: RunningPgbouncer;
 }
@@ -80,6 +97,8 @@ export interface RunningBackend extends BackendPlan {
   readonly parts: BackendParts;
   /** Run the function and API of a new synth of the same backend; returns its notes. */
   reload(next: BackendSpec): readonly string[];
+  /** Apply the migrations of a new synth, as its deployment would; returns the lines to print. */
+  migrate(next: BackendSpec): Promise<readonly string[]>;
 }
 
 /** What the API component runs for a function: the stage and the containers' configuration. */
@@ -94,10 +113,12 @@ export async function planBackend(spec: BackendSpec, index: number, count: numbe
   const dir = path.join(shared.runDir, `backend-${index}`);
   fs.mkdirSync(dir, { recursive: true });
   const db = spec.database;
+  const password = randomBytes(24).toString('base64url');
   const databasePort = shared.ports?.database ?? await freePort(placements.database.host);
   const database = { host: placements.database.host, port: databasePort, user: db.masterUsername, name: db.databaseName };
   const proxy = shared.pgbouncer ? { host: placements.proxy.host, port: shared.ports?.proxy ?? await freePort(placements.proxy.host) } : undefined;
   const dataDir = shared.dataDir === undefined ? path.join(dir, 'data') : count > 1 ? path.join(shared.dataDir, spec.name.replace(/[^A-Za-z0-9_.-]/g, '_')) : shared.dataDir;
+  const secretArnPrefix = `arn:aws:secretsmanager:${shared.region}:${shared.account}:secret:${spec.name.replace(/[^A-Za-z0-9/_+=.@-]/g, '-')}`;
   return {
     spec,
     dir,
@@ -105,19 +126,32 @@ export async function planBackend(spec: BackendSpec, index: number, count: numbe
     apiPort,
     database,
     proxy,
-    secrets: planSecrets(spec, { region: shared.region, account: shared.account, host: database.host, port: database.port }),
+    password,
+    secretArn: `${secretArnPrefix}/database-local`,
+    secret: JSON.stringify({ engine: 'postgres', host: database.host, port: database.port, username: database.user, password, dbname: database.name }),
+    roles: spec.roles && planRoles(spec.roles, secretArnPrefix, { ...database }),
   };
 }
 
+/** The migration function's timeout: how long creating the roles and applying the migrations may take. */
+const MIGRATION_TIMEOUT_MS = 10 * 60_000;
+
 /**
- * Starts one backend: PostgreSQL (database tier), the migration function once (it creates the
- * roles), PgBouncer serving the function's login (application tier) and the API emulation with
- * the function's containers (public tier; containers in the application tier).
+ * What the deployment's migration function does (see `applyRoles`), from where its ENI is: in this
+ * process on loopback, else in the replica's namespace for it.
+ */
+function migrateAt(placement: Placement, roles: LocalRoles, db: MasterLogin, caFile: string): Promise<string[]> {
+  return probeFrom<string[]>(placement, { kind: 'roles', roles, db, caFile, timeoutMs: MIGRATION_TIMEOUT_MS });
+}
+
+/**
+ * Starts one backend: PostgreSQL (database tier), the roles and migrations, PgBouncer (application
+ * tier) and the API emulation with the function's containers (public tier; containers in the
+ * application tier).
  */
 export async function startBackend(plan: BackendPlan, shared: SharedParts, secretsManagerUrl: Promise<string>): Promise<RunningBackend> {
   const { supervisor, placements } = shared;
-  const { spec, dir, database, proxy, secrets } = plan;
-  const { password } = secrets.master;
+  const { spec, dir, database, proxy, password } = plan;
   chownRecursive(dir, shared.runAs);
   const postgres = await startPostgres(supervisor, {
     binaries: shared.postgres,
@@ -132,29 +166,15 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     password,
     database: database.name,
   });
-  const smUrl = await secretsManagerUrl;
-  const endpoints = (next: BackendSpec): LocalEndpoints => ({
-    proxy: proxy ?? database,
-    database,
-    secretArn: secrets.login.arn,
-    secrets: new Map(secrets.all.flatMap((s) => s.ids.map((id) => [id, s.arn] as const))),
-    secretsManagerUrl: smUrl,
-    region: shared.region,
-    account: shared.account,
-    credentials: shared.credentials,
-    caFile: shared.certs.caFile,
-    clerkPublicKeyPem: shared.clerkPublicKeyPem,
-    sdkDir: sdkDir(),
-    codeDir: codeDirectory(next, dir),
-    overrides: shared.env,
-  });
-  const migrated = spec.roles ? [await runMigration(supervisor, spec, spec.roles, placements.migration, endpoints(spec))] : [];
+  const roleNotes = plan.roles ? await migrateAt(placements.migration, plan.roles, { ...database, password }, shared.certs.caFile) : [];
+  const login = functionLogin(plan);
   const pgbouncer = shared.pgbouncer && proxy ? await startPgbouncer(supervisor, {
     bin: shared.pgbouncer,
     placement: placements.proxy,
     port: proxy.port,
     upstream: { ...database, database: database.name },
-    users: [secrets.login],
+    // RDS Proxy serves the role whose secret is registered with it: the function's.
+    users: [{ username: login.user, password: login.password }],
     certs: shared.certs,
     runDir: dir,
     runAs: shared.runAs,
@@ -162,9 +182,23 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     idleClientTimeoutSeconds: spec.proxy.idleClientTimeoutSeconds,
     borrowTimeoutSeconds: spec.proxy.borrowTimeoutSeconds,
   }) : undefined;
+  const smUrl = await secretsManagerUrl;
   // The function's part of the configuration, again for each new synth of the app (reload).
   const functionConfig = (next: BackendSpec): FunctionConfig => {
-    const { env, notes } = functionEnvironment(next, endpoints(next));
+    const { env, notes } = functionEnvironment(next, {
+      proxy: proxy ?? database,
+      database,
+      secretArn: login.secretArn,
+      secretsManagerUrl: smUrl,
+      region: shared.region,
+      account: shared.account,
+      credentials: shared.credentials,
+      caFile: shared.certs.caFile,
+      clerkPublicKeyPem: shared.clerkPublicKeyPem,
+      sdkDir: sdkDir(),
+      codeDir: codeDirectory(next, dir),
+      overrides: shared.env,
+    });
     const pool: ApiConfig['pool'] = {
       workerScript: workerScript(),
       environment: env,
@@ -175,7 +209,8 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     };
     return { api: next.api, pool, notes };
   };
-  const { api, pool, notes } = functionConfig(spec);
+  const { api, pool, notes: functionNotes } = functionConfig(spec);
+  const notes = [...roleNotes, ...functionNotes];
   const config: ApiConfig = {
     api,
     pool,
@@ -186,17 +221,20 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
   };
   const { child, info } = await supervisor.startComponent('api', `API ${spec.name}`, placements.public, config);
   const pgpassFile = path.join(dir, 'pgpass');
-  // The master user on the instance, and the function's login through the proxy (the proxy serves that one only).
-  const entry = (at: { host: string; port: number }, s: { username: string; password: string }) => `${at.host}:${at.port}:*:${s.username}:${s.password.replace(/[:\\]/g, '\\$&')}\n`;
-  fs.writeFileSync(pgpassFile, entry(database, secrets.master) + (proxy ? entry(proxy, secrets.login) : ''), { mode: 0o600 });
+  const pgpass = (user: string, secret: string) => `${database.host}:${database.port}:*:${user}:${secret.replace(/[:\\]/g, '\\$&')}\n`;
+  const logins = [{ user: database.user, password }, ...(plan.roles ? [plan.roles.owner, plan.roles.app] : [])];
+  fs.writeFileSync(pgpassFile, logins.map((l) => pgpass(l.user, l.password)).join(''), { mode: 0o600 });
   const host = placements.public.host;
   return {
     ...plan,
     pgpassFile,
-    notes: [...migrated, ...notes],
+    notes,
     parts: { postgres, pgbouncer },
     apiUrl: `http://${host}:${info.port}/${spec.api.stageName}/`,
     lambdaUrl: `http://${host}:${info.lambdaPort}`,
+    migrate: async (next) => (plan.roles && next.roles
+      ? migrateAt(placements.migration, { ...plan.roles, spec: next.roles }, { ...database, password }, shared.certs.caFile)
+      : []),
     reload: (next) => {
       const update = functionConfig(next);
       supervisor.tell(child, { type: 'reload', api: update.api, pool: update.pool });

@@ -1,17 +1,14 @@
 import * as path from 'path';
 import { DB_AUTH_MODES, ENV } from '../contract';
 import { pseudoParameters, resolveValue } from './assembly/intrinsics';
-import { BackendSpec, FunctionSpec } from './assembly/model';
+import { BackendSpec } from './assembly/model';
 
 /** The local endpoints and credentials that replace the deployed ones in the function's environment. */
 export interface LocalEndpoints {
   /** What the function connects to: PgBouncer, or PostgreSQL when there is no proxy. */
   readonly proxy: { readonly host: string; readonly port: number };
   readonly database: { readonly host: string; readonly port: number };
-  /** The secret the function logs in with (the app role's, or the master's in older templates). */
   readonly secretArn: string;
-  /** Logical id of a secret of the template (or of its attachment) → the local secret's ARN. */
-  readonly secrets: ReadonlyMap<string, string>;
   readonly secretsManagerUrl: string;
   readonly region: string;
   readonly account: string;
@@ -32,7 +29,21 @@ export interface LocalEndpoints {
  * plus what the Lambda runtime sets. Returns the environment and notes worth a line on screen.
  */
 export function functionEnvironment(spec: BackendSpec, l: LocalEndpoints): { env: Record<string, string>; notes: string[] } {
-  const { env, unresolved } = templateVariables(spec, spec.function, l);
+  const m = spec.metadata;
+  const refs = pseudoParameters(l.region, l.account, spec.stack.displayName);
+  refs.set(m.secret, l.secretArn);
+  const attributes = new Map([
+    [`${m.proxy}.Endpoint`, l.proxy.host],
+    [`${m.database}.Endpoint.Address`, l.database.host],
+    [`${m.database}.Endpoint.Port`, String(l.database.port)],
+  ]);
+  const env: Record<string, string> = {};
+  const unresolved: string[] = [];
+  for (const [name, value] of Object.entries(spec.function.environment)) {
+    const resolved = resolveValue(value, { refs, attributes });
+    if (resolved === undefined) unresolved.push(name);
+    env[name] = resolved ?? '';
+  }
   const notes: string[] = [];
   Object.assign(env, { [ENV.DB_HOST]: l.proxy.host, [ENV.DB_PORT]: String(l.proxy.port) });
   if (env[ENV.DB_AUTH_MODE] === DB_AUTH_MODES.IAM) {
@@ -50,70 +61,20 @@ export function functionEnvironment(spec: BackendSpec, l: LocalEndpoints): { env
   for (const name of unresolved.filter((n) => !(n in l.overrides) && env[n] === '')) {
     notes.push(`env ${name}: refers to a deployed resource the local stack does not run; set to '' (pass --env ${name}=VALUE)`);
   }
-  return { env: { ...lambdaRuntime(spec.function, l, l.codeDir), ...env, ...l.overrides }, notes };
-}
-
-/**
- * The environment of the deploy-time migration function, run once before the API starts as the
- * trigger runs it on deployment: its secrets and the instance are the local ones, its files the
- * layer's directory (Lambda's `/opt`), and the instance's certificate is the run's CA's. The app
- * role always gets a password here (there is no IAM), from the same local secret the function reads.
- */
-export function migrationEnvironment(spec: BackendSpec, migration: FunctionSpec, l: LocalEndpoints, codeDir: string, filesDir?: string):
-Record<string, string> {
-  const { env } = templateVariables(spec, migration, l);
-  Object.assign(env, {
-    [ENV.MIGRATION_DB_HOST]: l.database.host,
-    [ENV.MIGRATION_DB_PORT]: String(l.database.port),
-    NODE_EXTRA_CA_CERTS: l.caFile,
-    [ENV.MIGRATION_APP_AUTH_MODE]: DB_AUTH_MODES.PASSWORD,
-    [ENV.MIGRATION_APP_SECRET_ARN]: l.secretArn,
-  });
-  if (filesDir) env[ENV.MIGRATION_DIR] = filesDir;
-  else delete env[ENV.MIGRATION_DIR];
-  // Locally the instance has an IP address, not a DNS name, which Node warns about as a TLS
-  // server name (DEP0123); the warning says nothing about the function.
-  env.NODE_OPTIONS = [env.NODE_OPTIONS, '--disable-warning=DEP0123'].filter(Boolean).join(' ');
-  return { ...lambdaRuntime(migration, l, codeDir), ...env };
-}
-
-/** The template's variables of a function, resolved where the local stack stands in for what they name. */
-function templateVariables(spec: BackendSpec, fn: FunctionSpec, l: LocalEndpoints): { env: Record<string, string>; unresolved: string[] } {
-  const m = spec.metadata;
-  const refs = pseudoParameters(l.region, l.account, spec.stack.displayName);
-  for (const [id, arn] of l.secrets) refs.set(id, arn);
-  refs.set(m.secret, l.secrets.get(m.secret) ?? l.secretArn);
-  const attributes = new Map([
-    [`${m.proxy}.Endpoint`, l.proxy.host],
-    [`${m.database}.Endpoint.Address`, l.database.host],
-    [`${m.database}.Endpoint.Port`, String(l.database.port)],
-  ]);
-  const env: Record<string, string> = {};
-  const unresolved: string[] = [];
-  for (const [name, value] of Object.entries(fn.environment)) {
-    const resolved = resolveValue(value, { refs, attributes });
-    if (resolved === undefined) unresolved.push(name);
-    env[name] = resolved ?? '';
-  }
-  return { env, unresolved };
-}
-
-/** What the Lambda runtime sets, with local credentials and endpoints (never the developer's own). */
-function lambdaRuntime(fn: FunctionSpec, l: LocalEndpoints, codeDir: string): Record<string, string> {
-  return {
+  const runtime: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
     NODE_PATH: l.sdkDir,
     NODE_EXTRA_CA_CERTS: l.caFile,
-    LAMBDA_TASK_ROOT: codeDir,
-    _HANDLER: fn.handler,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-    AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    LAMBDA_TASK_ROOT: l.codeDir,
+    _HANDLER: spec.function.handler,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${spec.function.runtime}`,
+    AWS_LAMBDA_FUNCTION_NAME: spec.function.logicalId,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.function.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    ...(fn.logFormat ? { AWS_LAMBDA_LOG_FORMAT: fn.logFormat } : {}),
-    ...(fn.logLevel ? { AWS_LAMBDA_LOG_LEVEL: fn.logLevel } : {}),
+    ...(spec.function.logFormat ? { AWS_LAMBDA_LOG_FORMAT: spec.function.logFormat } : {}),
+    ...(spec.function.logLevel ? { AWS_LAMBDA_LOG_LEVEL: spec.function.logLevel } : {}),
     AWS_REGION: l.region,
     AWS_DEFAULT_REGION: l.region,
     AWS_ACCESS_KEY_ID: l.credentials.accessKeyId,
@@ -121,9 +82,10 @@ function lambdaRuntime(fn: FunctionSpec, l: LocalEndpoints, codeDir: string): Re
     AWS_SESSION_TOKEN: l.credentials.sessionToken,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: l.secretsManagerUrl,
     // Never the developer's own AWS profile, credentials or instance role.
-    AWS_CONFIG_FILE: path.join(codeDir, '.no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(codeDir, '.no-aws-credentials'),
+    AWS_CONFIG_FILE: path.join(l.codeDir, '.no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(l.codeDir, '.no-aws-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
+  return { env: { ...runtime, ...env, ...l.overrides }, notes };
 }

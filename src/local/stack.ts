@@ -3,7 +3,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { discoverBackends } from './assembly/discover';
 import { BackendSpec } from './assembly/model';
-import { FixedPorts, planBackend, Placements, RunningBackend, SharedParts, startBackend } from './backend';
+import { FixedPorts, planBackend, Placements, RunningBackend, secretsOf, SharedParts, startBackend } from './backend';
 import { localSigningKey } from './clerk';
 import { FromComponent } from './components/protocol';
 import { SecretsConfig } from './components/secrets';
@@ -111,7 +111,7 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
     port: o.network?.ports?.secretsManager ?? 0,
     region: shared.region,
     accessKeyId: shared.credentials.accessKeyId,
-    secrets: plans.flatMap((p) => p.secrets.all.map((s) => ({ arn: s.arn, value: s.value }))),
+    secrets: plans.flatMap(secretsOf),
   };
   const component = supervisor.startComponent('secrets-manager', 'Secrets Manager', placements.services, secrets);
   const sm = component.then((c) => String(c.info.url));

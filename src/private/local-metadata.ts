@@ -11,6 +11,7 @@ export interface LocalMetadataParts {
   readonly proxy: IConstruct;
   readonly database: IConstruct;
   readonly secret: IConstruct;
+  readonly migrationFunction: IConstruct;
 }
 
 /**
@@ -32,6 +33,7 @@ export function writeLocalMetadata(parts: LocalMetadataParts): void {
     proxy: logicalId(parts.proxy),
     database: logicalId(parts.database),
     secret: logicalId(parts.secret),
+    migrationFunction: logicalId(parts.migrationFunction),
   };
   (parts.function.node.defaultChild as CfnResource).addMetadata(LOCAL_METADATA_KEY, entry);
 }

@@ -18,15 +18,16 @@ let root: string;
 beforeAll(() => (root = tempDir('assembly-unit')));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-test('the construct names its function, API, stage, proxy, instance and secret in the function resource metadata', () => {
+test('the construct names its function, API, stage, proxy, instance, master secret and migration function in the function resource metadata', () => {
   const dir = synthApp(path.join(root, 'one'));
   const template = JSON.parse(fs.readFileSync(path.join(dir, 'LocalTest.template.json'), 'utf8'));
   const [[fnId, fn]] = Object.entries<any>(template.Resources).filter(([, r]) => r.Metadata?.[LOCAL_METADATA_KEY]);
   const m = fn.Metadata[LOCAL_METADATA_KEY];
   const typeOf = (id: string) => template.Resources[id]?.Type;
   expect(m).toEqual(expect.objectContaining({ version: 1, construct: 'LocalTest/Backend', function: fnId }));
-  expect([m.restApi, m.stage, m.proxy, m.database, m.secret].map(typeOf)).toEqual([
+  expect([m.restApi, m.stage, m.proxy, m.database, m.secret, m.migrationFunction].map(typeOf)).toEqual([
     'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage', 'AWS::RDS::DBProxy', 'AWS::RDS::DBInstance', 'AWS::SecretsManager::SecretTargetAttachment',
+    'AWS::Lambda::Function',
   ]);
   // The metadata names the master secret; the function reads the application role's own.
   const appSecret = fn.Properties.Environment.Variables.DB_SECRET_ARN.Ref;
@@ -101,7 +102,6 @@ const endpoints: LocalEndpoints = {
   proxy: { host: '127.0.0.1', port: 6432 },
   database: { host: '127.0.0.1', port: 5433 },
   secretArn: 'arn:local:secret',
-  secrets: new Map(),
   secretsManagerUrl: 'http://127.0.0.1:1',
   region: 'eu-west-1',
   account: '123456789012',

@@ -93,6 +93,7 @@ describe.each(engines)('on %s', (name, flags, skip) => {
 
   maybe(`the handler reads the secret with the runtime's SDK and queries the template's database over TLS${skip ? ` (skipped: ${skip})` : ''}`, async () => {
     const r = await http(`${api}db`);
+    // The secret the function may read is the app role's, as after deployment: never the master's.
     expect({ status: r.status, json: r.json }).toEqual({ status: 200, json: { db: 'app', usr: 'app', ssl: true } });
   });
 

@@ -43,7 +43,7 @@ function backendsOf(stack: StackArtifact): BackendSpec[] {
       api: readApi(stack.template, metadata.restApi, metadata.stage, metadata.function),
       database: readDatabase(stack, metadata.database),
       proxy: readProxy(stack, metadata.proxy),
-      roles: readRoles(stack, metadata.database),
+      roles: metadata.migrationFunction === undefined ? undefined : readRoles(stack, metadata.migrationFunction),
     });
   }
   return out;

@@ -11,26 +11,21 @@ export interface BackendSpec {
   readonly api: ApiSpec;
   readonly database: DatabaseSpec;
   readonly proxy: ProxySpec;
-  /** The roles the migration function creates, and the function itself; undefined in templates from before it. */
+  /** The roles the function logs in as and the migrations, when the template has them. */
   readonly roles?: RolesSpec;
 }
 
-/** A secret of the template: the logical ids a `Ref` to it names (the secret, its attachment) and its user name. */
-export interface SecretSpec {
-  readonly ids: readonly string[];
-  readonly username?: string;
-}
-
-/** The database roles and the deploy-time function that creates them and applies the migrations. */
+/** The database roles and migrations the deployment would create and apply. */
 export interface RolesSpec {
-  readonly migration: FunctionSpec;
-  readonly master?: SecretSpec;
-  readonly owner?: SecretSpec;
-  /** Absent with IAM authentication (the app role has no password). */
-  readonly app?: SecretSpec;
-  readonly appUser?: string;
-  /** The migration files: the content of the function's layers (`/opt` in Lambda). */
-  readonly layerDirectories: readonly string[];
+  readonly schema: string;
+  /** The owner role: owns the schema, runs the migrations. */
+  readonly owner: string;
+  /** The application role the function logs in as. */
+  readonly app: string;
+  /** The migration files' directory in the assembly, when the app has migrations. */
+  readonly migrationsDir?: string;
+  /** The checksum of the file set the template was synthesized with. */
+  readonly checksum?: string;
 }
 
 export interface FunctionSpec {

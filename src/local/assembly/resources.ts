@@ -16,6 +16,17 @@ function resource(stack: StackArtifact, logicalId: string, type: string): Templa
   return { ...r, Properties: r.Properties ?? {} };
 }
 
+/**
+ * Where an asset of a resource (a function's code, a layer's content) was staged: `cdk synth`
+ * (asset metadata on) names the directory; the asset manifest always does, by the S3 key's hash.
+ */
+export function assetSource(stack: StackArtifact, r: TemplateResource, s3Key: unknown): string | undefined {
+  const fromMetadata = r.Metadata?.['aws:asset:path'];
+  if (typeof fromMetadata === 'string') return path.resolve(stack.directory, fromMetadata);
+  const hash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
+  return hash ? stack.assets.get(hash) : undefined;
+}
+
 /** The function's handler, runtime, environment, limits and code, read from the template. */
 export function readFunction(stack: StackArtifact, logicalId: string): FunctionSpec {
   const r = resource(stack, logicalId, 'AWS::Lambda::Function');
@@ -43,25 +54,14 @@ function readCode(stack: StackArtifact, logicalId: string, r: TemplateResource &
   if (typeof code.ZipFile === 'string') {
     return { inline: code.ZipFile };
   }
-  return { directory: assetDirectory(stack, r, code.S3Key, `the code of function ${logicalId}`) };
-}
-
-/**
- * The staged directory of the asset a resource points at (a function's code, a layer's
- * content), by its `aws:asset:path` metadata or, through the asset manifest, by its S3 key.
- */
-export function assetDirectory(stack: StackArtifact, r: TemplateResource, s3Key: unknown, what: string): string {
-  // `cdk synth` (asset metadata on) names the staged directory; the asset manifest always does.
-  const fromMetadata = r.Metadata?.['aws:asset:path'];
-  const hash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
-  const source = typeof fromMetadata === 'string' ? path.resolve(stack.directory, fromMetadata) : hash ? stack.assets.get(hash) : undefined;
+  const source = assetSource(stack, r, code.S3Key);
   if (!source || !fs.existsSync(source)) {
-    throw new UsageError(`${stack.displayName}: ${what} is not in the assembly; run \`cdk synth\` again`);
+    throw new UsageError(`${stack.displayName}: the code of function ${logicalId} is not in the assembly; run \`cdk synth\` again`);
   }
   if (!fs.statSync(source).isDirectory()) {
-    throw new UsageError(`${stack.displayName}: ${what} is a file (${path.basename(source)}); the local stack runs directory assets (lambda.Code.fromAsset(dir))`);
+    throw new UsageError(`${stack.displayName}: the code of function ${logicalId} is a file (${path.basename(source)}); the local stack runs directory assets (lambda.Code.fromAsset(dir))`);
   }
-  return source;
+  return { directory: source };
 }
 
 /** The instance's database name, master user and port. */
@@ -77,7 +77,7 @@ export function readDatabase(stack: StackArtifact, logicalId: string): DatabaseS
   };
 }
 
-/** The proxy's TLS requirement and idle client timeout. */
+/** The proxy's TLS requirement, idle client timeout and its target group's borrow timeout. */
 export function readProxy(stack: StackArtifact, logicalId: string): ProxySpec {
   const p = resource(stack, logicalId, 'AWS::RDS::DBProxy').Properties;
   const targetGroup = Object.values(stack.template.Resources ?? {})

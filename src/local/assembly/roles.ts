@@ -1,54 +1,46 @@
-import { referencedId } from './intrinsics';
-import { StackArtifact } from './manifest';
-import { FunctionSpec, RolesSpec, SecretSpec } from './model';
-import { assetDirectory, readFunction } from './resources';
+import * as fs from 'fs';
 import { ENV } from '../../contract';
+import { UsageError } from '../errors';
+import { referencedId } from './intrinsics';
+import { StackArtifact, TemplateResource } from './manifest';
+import { RolesSpec } from './model';
+import { assetSource } from './resources';
 
 type Props = Record<string, any>;
 
 /**
- * A secret the template refers to (the secret, or its attachment to the instance): the ids a
- * `Ref` to it may name, and the user name its generated value starts from.
+ * The database roles and migrations of a backend, read from its migration function: the schema,
+ * the owner and app roles, and the migration files (the function's layer, staged in the assembly).
  */
-export function readSecret(stack: StackArtifact, logicalId: string): SecretSpec {
-  const resources = stack.template.Resources ?? {};
-  const attached = resources[logicalId]?.Type === 'AWS::SecretsManager::SecretTargetAttachment'
-    ? referencedId(resources[logicalId].Properties?.SecretId) : undefined;
-  const secret = resources[attached ?? logicalId]?.Properties as Props | undefined;
-  let username: string | undefined;
-  try {
-    const template = JSON.parse(String(secret?.GenerateSecretString?.SecretStringTemplate ?? '{}')) as Props;
-    username = typeof template.username === 'string' ? template.username : undefined;
-  } catch {
-    username = undefined;
+export function readRoles(stack: StackArtifact, migrationFunctionId: string): RolesSpec {
+  const resources = (stack.template.Resources ?? {}) as Record<string, TemplateResource & { Properties?: Props }>;
+  const fn = resources[migrationFunctionId];
+  const env: Props = fn?.Properties?.Environment?.Variables ?? {};
+  const schema = env[ENV.MIGRATION_SCHEMA];
+  const app = env[ENV.MIGRATION_APP_USER];
+  const owner = secretUsername(resources, env[ENV.MIGRATION_OWNER_SECRET_ARN]);
+  if (fn?.Type !== 'AWS::Lambda::Function' || typeof schema !== 'string' || typeof app !== 'string' || !owner) {
+    throw new UsageError(`${stack.displayName}: the migration function ${migrationFunctionId} does not name its schema and roles; synthesize the app again with this version of secure-lambda-postgres`);
   }
-  return { ids: [logicalId, ...(attached ? [attached] : [])], username };
+  const checksum = typeof env[ENV.MIGRATION_SET_CHECKSUM] === 'string' ? env[ENV.MIGRATION_SET_CHECKSUM] as string : undefined;
+  if (checksum === undefined) return { schema, owner, app };
+  const layer = resources[referencedId((fn.Properties?.Layers ?? [])[0]) ?? ''];
+  const migrationsDir = layer && assetSource(stack, layer, layer.Properties?.Content?.S3Key);
+  if (!migrationsDir || !fs.existsSync(migrationsDir)) {
+    throw new UsageError(`${stack.displayName}: the migration files of ${migrationFunctionId} are not in the assembly; run \`cdk synth\` again`);
+  }
+  return { schema, owner, app, migrationsDir, checksum };
 }
 
-/**
- * The database roles and the deploy-time migration function of a backend: the function whose
- * `MIGRATION_DB_HOST` is the instance's address, with its secrets (master, owner, app) and the
- * directories of its layers (the migration files); undefined for a template without one.
- */
-export function readRoles(stack: StackArtifact, databaseId: string): RolesSpec | undefined {
-  const resources = stack.template.Resources ?? {};
-  const entry = Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function'
-    && referencedId((r.Properties as Props | undefined)?.Environment?.Variables?.[ENV.MIGRATION_DB_HOST]) === databaseId);
-  if (!entry) return undefined;
-  const migration: FunctionSpec = readFunction(stack, entry[0]);
-  const env = migration.environment;
-  const secret = (name: string) => {
-    const id = referencedId(env[name]);
-    return id === undefined ? undefined : readSecret(stack, id);
-  };
-  const layers = ((entry[1].Properties as Props).Layers ?? []).map((l: unknown) => referencedId(l))
-    .filter((id: string | undefined): id is string => id !== undefined && resources[id]?.Type === 'AWS::Lambda::LayerVersion');
-  return {
-    migration,
-    master: secret(ENV.MIGRATION_MASTER_SECRET_ARN),
-    owner: secret(ENV.MIGRATION_OWNER_SECRET_ARN),
-    app: secret(ENV.MIGRATION_APP_SECRET_ARN),
-    appUser: typeof env[ENV.MIGRATION_APP_USER] === 'string' ? String(env[ENV.MIGRATION_APP_USER]) : undefined,
-    layerDirectories: layers.map((id: string) => assetDirectory(stack, resources[id], (resources[id].Properties as Props | undefined)?.Content?.S3Key, `the content of layer ${id}`)),
-  };
+/** The `username` a generated secret's template sets, through its attachment when there is one. */
+function secretUsername(resources: Record<string, TemplateResource & { Properties?: Props }>, ref: unknown): string | undefined {
+  let r = resources[referencedId(ref) ?? ''];
+  if (r?.Type === 'AWS::SecretsManager::SecretTargetAttachment') r = resources[referencedId(r.Properties?.SecretId) ?? ''];
+  const template = r?.Properties?.GenerateSecretString?.SecretStringTemplate;
+  try {
+    const username = typeof template === 'string' ? JSON.parse(template).username : undefined;
+    return typeof username === 'string' ? username : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,14 +1,20 @@
 import { randomBytes } from 'crypto';
 import { ROUTES } from '../../contract';
-import { RunningBackend } from '../backend';
+import { functionLogin, RunningBackend } from '../backend';
 import { HttpResult, probeFrom } from '../isolate/probe';
-import { withPassword } from '../local-secrets';
 import { Placement } from '../placement';
+import { LocalLogin } from '../roles';
 import { LocalStack } from '../stack';
 import { brief, Check, HttpCall, Result } from './checks';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The same login with a new password, in its secret's value too: a rotation. */
+function rotated(login: LocalLogin): LocalLogin {
+  const password = randomBytes(24).toString('base64url');
+  return { ...login, password, secret: JSON.stringify({ ...JSON.parse(login.secret), password }) };
+}
 
 /** After the secret was updated, how many requests (one every 250 ms) may pass before one answers 200. */
 const ROTATION_ATTEMPTS = 40;
@@ -58,24 +64,26 @@ export function faultChecks(b: RunningBackend, stack: LocalStack, call: HttpCall
       if (!b.proxy) return back;
       // The fault ends when the proxy serves again: PgBouncer turns clients away until its next
       // server login succeeds, which a client's attempt starts (RDS Proxy checks its target itself).
-      const login = b.secrets.login;
-      const client = { ...b.proxy, user: login.username, password: login.password, database: b.database.name, caFile: stack.caFile };
+      const login = functionLogin(b);
+      const client = { ...b.proxy, user: login.user, password: login.password, database: b.database.name, caFile: stack.caFile };
       const ms = await probeFrom<number | undefined>(proxyClient, { kind: 'sql', client, timeoutMs: 10_000 });
       return `${back}, the proxy serving again ${ms === undefined ? 'NOT within 10 s' : `${ms} ms later`}`;
     }));
+  const app = b.roles?.app;
+  if (!app) return checks;
   checks.push({
-    name: `fault: the ${b.secrets.login.username} role's password rotated in PostgreSQL, then in Secrets Manager → 200 again, no restart`,
+    name: `fault: the ${app.user} role's password rotated in PostgreSQL, then in Secrets Manager → 200 again, no restart`,
     run: async () => {
       const before = await health();
       if (before.status !== 200) return { ok: false, detail: `before the rotation: ${brief(before)}` };
-      const rotated = withPassword(b.secrets.login, randomBytes(24).toString('base64url'));
-      await b.parts.postgres.setPassword(rotated.username, rotated.password);
+      const next = rotated(app);
+      await b.parts.postgres.setPassword(next.user, next.password);
       // Sessions outlive a password change: ended (as a failover would end them), the next logins need the new one.
-      await b.parts.postgres.endSessions(rotated.username);
+      await b.parts.postgres.endSessions(next.user);
       const lagging = await health();
-      await stack.putSecret(rotated.arn, rotated.value);
+      await stack.putSecret(next.secretArn, next.secret);
       // RDS Proxy reads the new secret too.
-      proxy?.setUsers([rotated]);
+      proxy?.setUsers([{ username: next.user, password: next.password }]);
       const updated = performance.now();
       let r: HttpResult | undefined;
       let attempts = 0;

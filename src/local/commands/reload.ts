@@ -35,10 +35,19 @@ export function watchAssembly(assembly: string, stackName: string | undefined, s
       if (JSON.stringify([next.database, next.proxy]) !== JSON.stringify([before.database, before.proxy])) {
         say(`${name}: the database or proxy settings changed; restart local serve to apply them`);
       }
-      b.reload(next);
       current.set(name, next);
-      const where = 'directory' in next.function.code ? path.relative(process.cwd(), next.function.code.directory) : 'inline code';
-      say(`reloaded ${name}: ${next.function.handler} from ${where}${next.api.stageName === before.api.stageName ? '' : `; the stage is now /${next.api.stageName}/`}`);
+      // As a deployment would: new migration files first, then the new code serves; a failing file
+      // fails the deployment, so the old code keeps serving.
+      const migrated = next.roles?.checksum === before.roles?.checksum ? Promise.resolve([]) : b.migrate(next);
+      void migrated.then((lines) => {
+        lines.forEach((l) => say(`${name}: ${l}`));
+        b.reload(next);
+        const where = 'directory' in next.function.code ? path.relative(process.cwd(), next.function.code.directory) : 'inline code';
+        say(`reloaded ${name}: ${next.function.handler} from ${where}${next.api.stageName === before.api.stageName ? '' : `; the stage is now /${next.api.stageName}/`}`);
+      }, (err) => {
+        current.set(name, before);
+        say(`${name}: not reloaded: ${oneLine(err)}; the previous code keeps serving`);
+      });
     }
     for (const added of specs.filter((s) => !current.has(s.name))) {
       say(`${added.name} is new in the assembly: restart local serve to run it`);

@@ -1,3 +1,4 @@
+import { functionLogin } from '../backend';
 import { loopback } from '../placement';
 import { LocalStack, StackOptions, startLocalStack } from '../stack';
 import { Supervisor } from '../supervisor';
@@ -35,12 +36,10 @@ export async function startAndDescribe(o: StackOptions, supervisor: Supervisor, 
     say(`api: ${b.apiUrl}`);
     say(`lambda: ${b.lambdaUrl} (direct invocation: aws lambda invoke --endpoint-url ${b.lambdaUrl} --function-name ${b.spec.function.logicalId} out.json)`);
     const d = b.database;
-    say(`database: postgres://${d.user}@${d.host}:${d.port}/${d.name}`);
-    say(`  password: in ${b.pgpassFile} (PGPASSFILE) and in the local secret ${b.secrets.master.arn}; TLS CA ${stack.caFile}`);
-    const login = b.secrets.login;
-    say(b.proxy
-      ? `  the function logs in as ${login.username} (local secret ${login.arn}, and the PGPASSFILE) through the proxy: postgres://${login.username}@${b.proxy.host}:${b.proxy.port}/${d.name}`
-      : `  the function logs in as ${login.username} (local secret ${login.arn}) on the instance itself`);
+    const login = functionLogin(b);
+    say(`database: postgres://${login.user}@${d.host}:${d.port}/${d.name}`);
+    say(`  password: in ${b.pgpassFile} (PGPASSFILE) and in the local secret ${login.secretArn}; TLS CA ${stack.caFile}${b.proxy ? `; through the proxy: ${b.proxy.host === d.host ? 'port ' : `${b.proxy.host}:`}${b.proxy.port}` : ''}`);
+    if (login.user !== d.user) say(`  admin: postgres://${d.user}@${d.host}:${d.port}/${d.name} (the master user; password in the same file and in ${b.secretArn})`);
   }
   return stack;
 }

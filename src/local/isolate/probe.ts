@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as net from 'net';
 import { Client } from 'pg';
 import { cliScript } from '../assets';
+import { UsageError } from '../errors';
 import { Placement, placed } from '../placement';
+import { applyRoles, LocalRoles, MasterLogin } from '../roles';
 
 /** How a TCP connect ended: `timeout` means no answer at all (a dropped SYN), `refused` a closed port (or a reject). */
 export type ConnectOutcome = 'connected' | 'refused' | 'timeout' | 'unreachable' | 'error';
@@ -31,14 +33,19 @@ export interface HttpResult {
   readonly ms: number;
 }
 
-/** What a probe does, from where it runs. */
+/**
+ * What a probe does, from where it runs: a connect, a request, a login; or the deployment's
+ * roles and migrations, which the migration function runs from its ENI.
+ */
 export type ProbeRequest =
   | { readonly kind: 'connect'; readonly targets: readonly ConnectTarget[]; readonly timeoutMs: number }
   | { readonly kind: 'http'; readonly url: string; readonly method?: string; readonly headers?: Record<string, string>; readonly body?: string; readonly timeoutMs: number }
   /** Connect until one succeeds (a server that is starting), at most `timeoutMs`. */
   | { readonly kind: 'listening'; readonly host: string; readonly port: number; readonly timeoutMs: number }
   /** Log in over TLS and run `SELECT 1` until that works, at most `timeoutMs`: the milliseconds it took, or undefined. */
-  | { readonly kind: 'sql'; readonly client: SqlClient; readonly timeoutMs: number };
+  | { readonly kind: 'sql'; readonly client: SqlClient; readonly timeoutMs: number }
+  /** `applyRoles`: the lines it prints. */
+  | { readonly kind: 'roles'; readonly roles: LocalRoles; readonly db: MasterLogin; readonly caFile: string; readonly timeoutMs: number };
 
 /** A PostgreSQL login (through the proxy, or on the instance), verified against the run's CA. */
 export interface SqlClient {
@@ -122,6 +129,7 @@ export async function runProbe(request: ProbeRequest): Promise<unknown> {
   if (request.kind === 'connect') return Promise.all(request.targets.map((t) => connectOnce(t, request.timeoutMs)));
   if (request.kind === 'http') return http(request);
   if (request.kind === 'sql') return until(request.timeoutMs, (ms) => sqlOnce(request.client, ms));
+  if (request.kind === 'roles') return applyRoles(request.roles, request.db, request.caFile);
   return (await until(request.timeoutMs, async (ms) => (await connectOnce(request, ms)).outcome === 'connected')) !== undefined;
 }
 
@@ -131,7 +139,7 @@ export function probeMain(): void {
   process.stdin.on('data', (c: Buffer) => chunks.push(c));
   process.stdin.on('end', () => runProbe(JSON.parse(Buffer.concat(chunks).toString('utf8')) as ProbeRequest).then(
     (result) => process.stdout.write(JSON.stringify({ result }) + '\n', () => process.exit(0)),
-    (err: Error) => process.stdout.write(JSON.stringify({ error: `${err.name}: ${err.message}` }) + '\n', () => process.exit(0))));
+    (err: Error) => process.stdout.write(JSON.stringify({ error: err.message, usage: err instanceof UsageError }) + '\n', () => process.exit(0))));
 }
 
 /**
@@ -150,13 +158,13 @@ export async function probeFrom<T>(placement: Placement, request: ProbeRequest):
   const killer = setTimeout(() => child.kill('SIGKILL'), request.timeoutMs + 10_000);
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   clearTimeout(killer);
-  let parsed: { result?: T; error?: string } = {};
+  let parsed: { result?: T; error?: string; usage?: boolean } = {};
   try {
-    parsed = JSON.parse(out) as { result?: T; error?: string };
+    parsed = JSON.parse(out) as typeof parsed;
   } catch {
     throw new Error(`the probe in ${placement.netns} failed (exit ${code}): ${(err || out).trim().split('\n').pop() ?? ''}`);
   }
-  if (parsed.error !== undefined) throw new Error(parsed.error);
+  if (parsed.error !== undefined) throw parsed.usage ? new UsageError(parsed.error) : new Error(parsed.error);
   return parsed.result as T;
 }
 

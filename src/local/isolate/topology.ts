@@ -83,9 +83,10 @@ export function buildTopology(spec: BackendSpec): Topology {
     { name: HOST.PROXY, role: `RDS Proxy ${spec.metadata.proxy} (PgBouncer)`, subnet: first(proxy.VpcSubnetIds), groups: referencedList(proxy.VpcSecurityGroupIds) },
     { name: HOST.DATABASE, role: `RDS instance ${spec.metadata.database} (PostgreSQL)`, subnet: dbSubnets[0] ?? '', groups: referencedList(db.VPCSecurityGroups) },
   ];
-  const migration = spec.roles && props(spec.roles.migration.logicalId).VpcConfig;
+  const migrationId = spec.metadata.migrationFunction;
+  const migration = migrationId === undefined ? undefined : props(migrationId).VpcConfig;
   if (migration) {
-    placed.push({ name: HOST.MIGRATION, role: `the migration function's ENI (${spec.roles!.migration.logicalId})`, subnet: first(migration.SubnetIds), groups: referencedList(migration.SecurityGroupIds) });
+    placed.push({ name: HOST.MIGRATION, role: `the migration function's ENI (${migrationId})`, subnet: first(migration.SubnetIds), groups: referencedList(migration.SecurityGroupIds) });
   }
   const bastion = Object.entries(resources).find(([, r]) => r.Type === 'AWS::EC2::Instance' && nameTag(r.Properties).startsWith(`${spec.name}/Bastion/`));
   if (bastion) {

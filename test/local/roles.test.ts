@@ -1,0 +1,121 @@
+// The roles and migrations a deployment creates, locally: `local serve` bootstraps the owner and
+// app roles and applies the migration files with the deploy-time runner's code, PgBouncer serves
+// the app role only (as RDS Proxy serves the secrets registered with it), and the function logs in
+// as the app role; a new synth with a new file is migrated before the new code serves.
+import * as fs from 'fs';
+import * as path from 'path';
+import { AssetStaging } from 'aws-cdk-lib';
+import { Client } from 'pg';
+import { CliRun, http, synthApp, tempDir } from './helpers';
+import { Migrations } from '../../src';
+import { findPgbouncer } from '../../src/local/pgbouncer';
+
+jest.setTimeout(120_000);
+
+let root: string;
+let serve: CliRun | undefined;
+let migrations: string;
+
+function synth(): string {
+  // `cdk synth` is a new process each time; in this one, CDK would reuse the first staging of the directory.
+  AssetStaging.clearAssetHashCache();
+  return synthApp(path.join(root, 'cdk.out'), { migrations: Migrations.fromDirectory(migrations) });
+}
+
+/** `host:port:db:user:password` lines of the pgpass file serve printed. */
+function passwords(file: string): Map<string, string> {
+  return new Map(fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => {
+    const [, , , user, ...rest] = l.split(':');
+    return [user, rest.join(':').replace(/\\(.)/g, '$1')];
+  }));
+}
+
+const ENGINES: Array<[string, string[]]> = [
+  ['the embedded engine, no proxy', ['--postgres', 'embedded', '--proxy', 'none']],
+  ...(findPgbouncer() ? [['system PostgreSQL + PgBouncer', ['--postgres', 'system', '--proxy', 'pgbouncer']] as [string, string[]]] : []),
+];
+
+describe.each(ENGINES)('local serve with roles and migrations on %s', (_engine, engineArgs) => {
+  let ca: string;
+  let pgpass: Map<string, string>;
+  let db: { host: string; port: number; name: string };
+  let proxyPort: number | undefined;
+  let api: string;
+
+  afterAll(async () => {
+    await serve?.cleanup();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  beforeAll(async () => {
+    root = tempDir('roles');
+    migrations = path.join(root, 'migrations');
+    fs.mkdirSync(migrations);
+    fs.writeFileSync(path.join(migrations, '0001_notes.sql'), 'CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL);\n');
+    serve = CliRun.start(['local', 'serve', '--assembly', synth(), ...engineArgs, '--port', '0']);
+    api = (await serve.waitFor(/^api: (\S+)$/m))[1];
+    const m = (await serve.waitFor(/^database: postgres:\/\/app@([\d.]+):(\d+)\/(\w+)\n {2}password: in (\S+) \(PGPASSFILE\).*TLS CA (\S+?)(?:; through the proxy: port (\d+))?$/m));
+    db = { host: m[1], port: Number(m[2]), name: m[3] };
+    pgpass = passwords(m[4]);
+    ca = fs.readFileSync(m[5], 'utf8');
+    proxyPort = m[6] === undefined ? undefined : Number(m[6]);
+    await serve.waitFor(/^ready in /m);
+  });
+
+  const connect = async (user: string, port: number = db.port) => {
+    const client = new Client({ host: db.host, port, database: db.name, user, password: pgpass.get(user), ssl: { ca } });
+    await client.connect();
+    return client;
+  };
+
+  test('says what it created and applied, and prints the app role as the database login', () => {
+    expect(serve!.stdout).toMatch(/^ {2}roles: app_owner owns schema app; the function logs in as app \(DML only\)/m);
+    expect(serve!.stdout).toMatch(/^ {2}migrations: 1 applied, 0 already applied/m);
+    expect(serve!.stdout).toMatch(/^ {2}admin: postgres:\/\/postgres@/m);
+    expect([...pgpass.keys()].sort()).toEqual(['app', 'app_owner', 'postgres']);
+  });
+
+  test('the app role reads and writes the migrated table through the proxy, and may not change the schema', async () => {
+    const app = await connect('app', proxyPort);
+    try {
+      expect((await app.query('SELECT current_user AS u')).rows[0].u).toBe('app');
+      await app.query("INSERT INTO notes (body) VALUES ('hello')");
+      expect((await app.query('SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(1);
+      await expect(app.query('CREATE TABLE evil (id int)')).rejects.toThrow(/permission denied/);
+      await expect(app.query('DROP TABLE notes')).rejects.toThrow(/must be owner/);
+    } finally {
+      await app.end();
+    }
+  });
+
+  test('the proxy serves the app role only; the master user logs in to the instance itself', async () => {
+    if (proxyPort !== undefined) await expect(connect('postgres', proxyPort)).rejects.toThrow(/SASL authentication failed|password authentication failed/i);
+    const admin = await connect('postgres');
+    await admin.end();
+  });
+
+  test('the function answers through the proxy as the app role', async () => {
+    expect((await http(`${api}health`)).status).toBe(200);
+  });
+
+  test('a new synth with a new migration file is migrated before the new code serves', async () => {
+    fs.writeFileSync(path.join(migrations, '0002_tags.sql'), 'CREATE TABLE tags (id serial PRIMARY KEY, name text NOT NULL);\n');
+    synth();
+    await serve!.waitFor(/^LocalTest\/Backend: migrations: 1 applied, 1 already applied/m);
+    await serve!.waitFor(/^reloaded LocalTest\/Backend/m);
+    const app = await connect('app', proxyPort);
+    try {
+      await app.query("INSERT INTO tags (name) VALUES ('new')");
+    } finally {
+      await app.end();
+    }
+  });
+
+  test('a new synth with a failing file is not served: the file is named with its line, the old code keeps serving', async () => {
+    fs.writeFileSync(path.join(migrations, '0003_broken.sql'), 'SELECT 1;\nCREATE TABLE broken (id int REFERENCES nowhere (id));\n');
+    synth();
+    await serve!.waitFor(/^LocalTest\/Backend: not reloaded: migrations: Migration 0003_broken\.sql failed at line 2: relation "nowhere" does not exist.*; the previous code keeps serving$/m);
+    expect((await http(`${api}health`)).status).toBe(200);
+    expect((await serve!.stop('SIGTERM')).code).toBe(0);
+  });
+});
