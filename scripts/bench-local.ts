@@ -8,7 +8,8 @@
  *
  *   npx projen bundle && npx ts-node --project tsconfig.dev.json scripts/bench-local.ts [requests]
  */
-import { ChildProcess, spawn } from 'child_process';
+import { generateKeyPairSync } from 'crypto';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
@@ -23,7 +24,8 @@ function synth(dir: string): void {
   const app = new App({ outdir: dir });
   // Throttling high enough not to shape the measurement.
   new SecureLambdaPostgres(new Stack(app, 'Bench', { env: { account: '123456789012', region: 'us-east-1' } }), 'Backend', {
-    clerkJwtKey: '-----BEGIN PUBLIC KEY-----\nreplaced-locally\n-----END PUBLIC KEY-----',
+    // Any RSA key: the local stack replaces it with its own.
+    clerkJwtKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     apiThrottlingRateLimit: 10000,
     apiThrottlingBurstLimit: 5000,
   });
@@ -52,10 +54,10 @@ async function stop(s: Serve): Promise<void> {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-function get(url: string): Promise<{ ms: number; id: string }> {
+function get(url: string, headers: http.OutgoingHttpHeaders = {}): Promise<{ ms: number; id: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    http.get(url, { agent }, (res) => {
+    http.get(url, { agent, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, id: String(res.headers['x-amzn-requestid']) }));
     }).on('error', reject);
@@ -65,17 +67,23 @@ function get(url: string): Promise<{ ms: number; id: string }> {
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const f = (n: number) => n.toFixed(2).padStart(13);
 
-async function overhead(s: Serve, route: string): Promise<string> {
-  for (let i = 0; i < 50; i++) await get(`${s.api}${route}`);
+async function overhead(s: Serve, route: string, headers: http.OutgoingHttpHeaders = {}): Promise<string> {
+  for (let i = 0; i < 50; i++) await get(`${s.api}${route}`, headers);
   const samples: Array<{ ms: number; id: string }> = [];
-  for (let i = 0; i < REQUESTS; i++) samples.push(await get(`${s.api}${route}`));
+  for (let i = 0; i < REQUESTS; i++) samples.push(await get(`${s.api}${route}`, headers));
   await new Promise((r) => setTimeout(r, 200));
   const durations = new Map([...s.out().matchAll(/^REPORT RequestId: (\S+)\tDuration: (\d+\.\d+) ms/gm)].map((m) => [m[1], Number(m[2])]));
   const rows = samples.filter((x) => durations.has(x.id))
     .map((x) => ({ client: x.ms, handler: durations.get(x.id)!, overhead: x.ms - durations.get(x.id)! }));
+  if (rows.length === 0) throw new Error(`GET /${route}: no request reached the function (no REPORT line)`);
   const col = (k: 'client' | 'handler' | 'overhead') => rows.map((r) => r[k]);
   return [`GET /${route}`.padEnd(22), ...[50, 90, 99].flatMap((p) => [f(pct(col('client'), p)), f(pct(col('handler'), p)), f(pct(col('overhead'), p))]),
     `   ${(pct(col('client'), 50) / pct(col('handler'), 50)).toFixed(2)}x`, `  n=${rows.length}`].join('');
+}
+
+/** A session token the local stack trusts, for /me to reach the function past API Gateway's validator. */
+function localToken(assembly: string[]): string {
+  return execFileSync(process.execPath, [CLI, 'local', 'token', ...assembly], { encoding: 'utf8' }).trim();
 }
 
 async function main(): Promise<void> {
@@ -102,10 +110,13 @@ async function main(): Promise<void> {
     console.log(`${''.padEnd(22)}${['p50', 'p90', 'p99'].map((p) => ['client', 'handler', 'overhead'].map((c) => `${c} ${p}`.padStart(13)).join('')).join('')}`);
     for (const engine of [['--postgres', 'embedded', '--proxy', 'auto'], ['--postgres', 'system', '--proxy', 'pgbouncer']]) {
       const s = await serve([...assembly, ...engine]);
-      console.log(`${engine[1]} PostgreSQL, ${engine[3] === 'auto' ? 'PgBouncer if installed' : 'PgBouncer'}`);
-      console.log(await overhead(s, 'health'));
-      console.log(await overhead(s, 'me'));
-      await stop(s);
+      try {
+        console.log(`${engine[1]} PostgreSQL, ${engine[3] === 'auto' ? 'PgBouncer if installed' : 'PgBouncer'}`);
+        console.log(await overhead(s, 'health'));
+        console.log(await overhead(s, 'me', { authorization: `Bearer ${localToken(assembly)}` }));
+      } finally {
+        await stop(s);
+      }
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
