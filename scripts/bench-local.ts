@@ -8,8 +8,8 @@
  *
  *   npx projen bundle && npx ts-node --project tsconfig.dev.json scripts/bench-local.ts [requests]
  */
-import { generateKeyPairSync } from 'crypto';
 import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';

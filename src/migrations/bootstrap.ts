@@ -47,6 +47,20 @@ export interface BootstrapResult {
  * Passwords of existing roles are left alone: see {@link setPassword}.
  */
 export async function bootstrapRoles(admin: Client, spec: RoleSpec, passwords: InitialPasswords): Promise<BootstrapResult> {
+  // One transaction: a session connecting meanwhile (a second run, the function) never sees the
+  // grants between the REVOKE and the GRANT that restores them.
+  await admin.query('BEGIN');
+  try {
+    const result = await bootstrapInTransaction(admin, spec, passwords);
+    await admin.query('COMMIT');
+    return result;
+  } catch (err) {
+    await admin.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+async function bootstrapInTransaction(admin: Client, spec: RoleSpec, passwords: InitialPasswords): Promise<BootstrapResult> {
   const me = (await admin.query<{ me: string }>('SELECT current_user AS me')).rows[0].me;
   if ([spec.owner, spec.app].includes(me) || spec.owner === spec.app) {
     throw new MigrationError('bootstrap', `The owner (${spec.owner}), app (${spec.app}) and admin (${me}) roles must be three different roles.`);
@@ -97,11 +111,14 @@ async function grantDatabase(admin: Client, spec: RoleSpec): Promise<string[]> {
   // Before PostgreSQL 15 every role may create objects in `public`; engines 15 and newer do not.
   const publicCreate = await admin.query<{ open: boolean }>("SELECT has_schema_privilege('public', 'public', 'CREATE') AS open");
   if (!publicCreate.rows[0]?.open) return [];
+  // A savepoint: the refusal must not abort the bootstrap's transaction.
+  await admin.query('SAVEPOINT public_create');
   try {
     await admin.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
     return [];
   } catch (err) {
     if (sqlStateOf(err) !== '42501') throw err;
+    await admin.query('ROLLBACK TO SAVEPOINT public_create');
     return ['Every role may still create objects in schema public, which the admin role does not own: run REVOKE CREATE ON SCHEMA public FROM PUBLIC as its owner.'];
   }
 }

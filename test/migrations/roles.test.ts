@@ -3,7 +3,9 @@
  * PostgreSQL server: the app role can use the migrated tables and nothing else; the owner owns the
  * schema; both lose what they should not have; passwords follow their secrets; IAM mode.
  */
+import { Client } from 'pg';
 import { databaseFixture, migrationFiles, useRolesEngine } from './fixture';
+import { bootstrapRoles } from '../../src/migrations/bootstrap';
 import { MigrationError } from '../../src/migrations/errors';
 import { newPassword } from '../harness/database';
 import { trackSecret } from '../harness/leaks';
@@ -93,6 +95,30 @@ describeEngine('the bootstrap', () => {
         has_schema_privilege(rolname, 'public', 'CREATE') AS public_create
       FROM pg_roles WHERE rolname = $1`, [db.app.username]);
     expect(app).toEqual({ rolcreatedb: false, rolcreaterole: false, temp: false, create: false, public_create: false });
+  });
+
+  test('is one transaction: another session never sees the roles half-corrected', async () => {
+    // GIVEN roles that exist, and the bootstrap run again on an admin connection of our own
+    const db = await databaseFixture(engine());
+    await db.run([]);
+    const admin = new Client({ ...engine().target(db.database), user: db.master.username, password: db.master.password });
+    await admin.connect();
+    const failures: string[] = [];
+    const query = admin.query.bind(admin) as (text: string, values?: unknown[]) => Promise<unknown>;
+    // WHEN the app role connects after each of its statements (what a second run does meanwhile)
+    (admin as unknown as { query: typeof query }).query = async (text, values) => {
+      const result = await query(text, values);
+      await db.asApp('SELECT 1').catch((err: Error) => failures.push(`after ${text.slice(0, 50)}: ${err.message}`));
+      return result;
+    };
+    try {
+      await bootstrapRoles(admin, { database: db.database, schema: 'app', owner: db.owner.username, app: db.app.username, appAuth: 'password' },
+        { owner: db.owner.password, app: db.app.password });
+    } finally {
+      await admin.end();
+    }
+    // THEN it could connect every time
+    expect(failures).toEqual([]);
   });
 
   test('refuses a role only a superuser could correct, and says what to run', async () => {
