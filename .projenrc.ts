@@ -171,8 +171,9 @@ const cli = project.bundler.addBundle('src/cli/main.ts', {
 project.bundler.addBundle('src/local/worker/runtime.ts', localBundle);
 project.bundler.addBundle('src/local/sdk/@aws-sdk/client-secrets-manager.ts', localBundle);
 project.addBins({ 'secure-lambda-postgres': cli.outfile });
-// The bundles are what runs; their compiled sources need not ship.
-project.npmignore?.exclude('/lib/local/', '/lib/cli/');
+// The bundles are what runs (the cost command and the assembly reader inside the CLI's); their
+// compiled sources need not ship.
+project.npmignore?.exclude('/lib/local/', '/lib/cli/', '/lib/assembly/', '/lib/cost/');
 
 // The README's main command: synthesize the example app into cdk.out/, summarize it, then boot it
 // locally and run the checks.

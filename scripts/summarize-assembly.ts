@@ -10,10 +10,11 @@
  * are not followed, integ-test `DeployAssert` stacks are skipped. Never prints env var values.
  */
 import * as path from 'path';
-import { AssemblyError, CfnResource, loadStacks, StackTemplate } from '../src/cost/assembly';
+import { UsageError } from '../src/cli/errors';
+import { CfnResource, loadStacks, StackTemplate } from '../src/cost/assembly';
 import { estimateCost, formatEstimate, PricingError } from '../src/cost/calculator';
 
-export { AssemblyError, loadStacks };
+export { UsageError, loadStacks };
 export type { CfnResource, CfnTemplate, StackTemplate } from '../src/cost/assembly';
 
 /** CloudFormation property bags are free-form JSON. */
@@ -22,10 +23,10 @@ type Props = { [key: string]: any };
 const TIER_ORDER = ['Public', 'Private', 'Isolated'];
 const WIDTH = 100;
 
-/** The full text summary of a cloud assembly; throws AssemblyError if it is missing or has no stacks. */
+/** The full text summary of a cloud assembly; throws UsageError if it is missing or has no stacks. */
 export function summarizeAssembly(dir: string): string {
   const stacks = loadStacks(dir);
-  if (stacks.length === 0) throw new AssemblyError(`no CloudFormation stacks in ${path.join(dir, 'manifest.json')}`);
+  if (stacks.length === 0) throw new UsageError(`no CloudFormation stacks in ${path.join(dir, 'manifest.json')}`);
   return stacks.map(s => summarizeStack(s).join('\n')).join('\n\n');
 }
 
@@ -282,9 +283,9 @@ function main(argv: string[]): number {
     console.log(summarizeAssembly(argv[0]));
     return 0;
   } catch (e) {
-    if (!(e instanceof AssemblyError)) throw e;
+    if (!(e instanceof UsageError)) throw e;
     console.error(`summarize-assembly: ${e.message}`);
-    return 1;
+    return 2;
   }
 }
 

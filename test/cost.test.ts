@@ -177,10 +177,10 @@ describe('secure-lambda-postgres cost', () => {
     expect(stdout).toBe('');
   });
 
-  test('a missing assembly: one line, exit 1', async () => {
+  test('a missing assembly: one line that says what to do, exit 2', async () => {
     const { code, stderr } = await run(['--assembly', path.join(outdir, 'nope')]);
-    expect(code).toBe(1);
-    expect(stderr).toBe(`cost: cloud assembly directory not found: ${path.join(outdir, 'nope')}\n`);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`cost: no cloud assembly: ${path.join(outdir, 'nope')} does not exist; run \`cdk synth\` first, or pass --assembly DIR\n`);
   });
 
   test('ships in the secure-lambda-postgres command', () => {

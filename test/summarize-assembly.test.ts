@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { AssemblyError, loadStacks, summarizeAssembly, summarizeStack } from '../scripts/summarize-assembly';
+import { loadStacks, summarizeAssembly, summarizeStack, UsageError } from '../scripts/summarize-assembly';
 
 let outdir: string;
 let summary: string;
@@ -116,8 +116,8 @@ test('counts resources by type', () => {
 });
 
 test('fails clearly for a missing directory or an assembly without stacks', () => {
-  expect(() => summarizeAssembly(path.join(outdir, 'nope'))).toThrow(AssemblyError);
-  expect(() => summarizeAssembly(path.join(outdir, 'nope'))).toThrow(/cloud assembly directory not found/);
+  expect(() => summarizeAssembly(path.join(outdir, 'nope'))).toThrow(UsageError);
+  expect(() => summarizeAssembly(path.join(outdir, 'nope'))).toThrow(/no cloud assembly: .* does not exist; run `cdk synth` first/);
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'summarize-assembly-empty-'));
   try {
     fs.writeFileSync(path.join(empty, 'manifest.json'), JSON.stringify({ version: '53.0.0', artifacts: {} }));

@@ -1,7 +1,7 @@
+import { oneLine, UsageError } from './errors';
 import { costCommand, COST_USAGE } from '../cost/command';
 import { local, LOCAL_USAGE } from '../local/commands/local';
 import { runComponent } from '../local/components/host';
-import { oneLine, UsageError } from '../local/errors';
 import { probeMain } from '../local/isolate/probe';
 
 type Command = (argv: readonly string[], say: (line: string) => void) => Promise<number>;

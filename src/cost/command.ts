@@ -1,5 +1,6 @@
-import { AssemblyError, loadStacks } from './assembly';
+import { loadStacks } from './assembly';
 import { DEFAULT_LOG_GB, estimateCost, formatEstimate, PricingError } from './calculator';
+import { UsageError } from '../cli/errors';
 
 export const COST_USAGE = 'secure-lambda-postgres cost [--assembly DIR] [--stack NAME] [--region REGION] [--log-gb GB]';
 
@@ -43,13 +44,13 @@ export async function costCommand(argv: string[]): Promise<number> {
   try {
     stacks = loadStacks(args.assembly).filter(s => args.stack === undefined || s.name === args.stack);
   } catch (e) {
-    if (!(e instanceof AssemblyError)) throw e;
+    if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`cost: ${e.message}\n`);
-    return 1;
+    return 2;
   }
   if (stacks.length === 0) {
     process.stderr.write(`cost: ${args.stack ? `no stack named ${args.stack}` : 'no CloudFormation stacks'} in ${args.assembly}\n`);
-    return 1;
+    return 2;
   }
   let failed = false;
   const blocks: string[] = [];

@@ -1,4 +1,4 @@
-import { UsageError } from './errors';
+import { UsageError } from '../cli/errors';
 
 /** The kind of value each `--option` takes; `list` may be repeated; a `flag` takes none. */
 export type OptionKinds = Record<string, 'string' | 'integer' | 'list' | 'flag'>;

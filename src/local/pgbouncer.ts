@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { UsageError } from './errors';
+import { UsageError } from '../cli/errors';
 import { waitForListening } from './isolate/probe';
 import { Placement } from './placement';
 import { Supervisor } from './supervisor';

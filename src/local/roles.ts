@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import { RolesSpec } from './assembly/model';
-import { UsageError } from './errors';
+import { UsageError } from '../cli/errors';
 import { checksumOfSet, migrateDatabase, MigrationError, readMigrationDirectory } from '../migrations';
 
 /** A role the local stack logs in as, with the secret that holds its password. */

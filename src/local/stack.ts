@@ -7,13 +7,13 @@ import { FixedPorts, planBackend, Placements, RunningBackend, secretsOf, SharedP
 import { localSigningKey } from './clerk';
 import { FromComponent } from './components/protocol';
 import { SecretsConfig } from './components/secrets';
-import { UsageError } from './errors';
 import { findPgbouncer } from './pgbouncer';
 import { loopback } from './placement';
 import { findPostgres, PostgresBinaries, PostgresChoice, runnableBy } from './postgres/binaries';
 import { Supervisor } from './supervisor';
 import { chownRecursive, serviceUser } from './system';
 import { makeCertificates } from './tls';
+import { UsageError } from '../cli/errors';
 
 export type ProxyChoice = 'auto' | 'pgbouncer' | 'none';
 

@@ -4,9 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { cliScript } from './assets';
 import { FromComponent, ToComponent } from './components/protocol';
-import { UsageError } from './errors';
 import { Placement, placed } from './placement';
 import { RunRegistry } from './registry';
+import { UsageError } from '../cli/errors';
 
 /** How a server is started and stopped. */
 export interface ServerOptions {

@@ -1,8 +1,8 @@
-import { UsageError } from '../errors';
 import { readGatewayResponses, requiredParameters } from './gateway-responses';
 import { referencedId, referencedIds } from './intrinsics';
-import { Template, TemplateResource } from './manifest';
 import { ApiMethod, ApiResource, ApiSpec } from './model';
+import { Template, TemplateResource } from '../../assembly/manifest';
+import { UsageError } from '../../cli/errors';
 
 type Props = Record<string, any>;
 

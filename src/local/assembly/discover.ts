@@ -1,10 +1,10 @@
 import { readApi } from './api';
-import { loadStacks, StackArtifact } from './manifest';
 import { BackendSpec } from './model';
-import { LOCAL_METADATA_KEY, LOCAL_METADATA_VERSION, LocalMetadata } from '../../contract';
-import { UsageError } from '../errors';
 import { readDatabase, readFunction, readProxy } from './resources';
 import { readRoles } from './roles';
+import { loadStacks, StackArtifact } from '../../assembly/manifest';
+import { UsageError } from '../../cli/errors';
+import { LOCAL_METADATA_KEY, LOCAL_METADATA_VERSION, LocalMetadata } from '../../contract';
 
 /**
  * Every `SecureLambdaPostgres` in the cloud assembly at `dir` (only in stack `stackName` when

@@ -1,6 +1,6 @@
 import { referencedId } from './intrinsics';
-import { TemplateResource } from './manifest';
 import { GatewayResponseSpec } from './model';
+import { TemplateResource } from '../../assembly/manifest';
 
 type Props = Record<string, any>;
 

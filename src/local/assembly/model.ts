@@ -1,4 +1,4 @@
-import { StackArtifact } from './manifest';
+import { StackArtifact } from '../../assembly/manifest';
 import { LocalMetadata } from '../../contract';
 
 /** One `SecureLambdaPostgres` found in a cloud assembly, read from its template. */

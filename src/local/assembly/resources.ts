@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_DB_PORT } from '../../contract';
-import { UsageError } from '../errors';
 import { referencedId } from './intrinsics';
-import { StackArtifact, TemplateResource } from './manifest';
 import { DatabaseSpec, FunctionSpec, ProxySpec } from './model';
+import { StackArtifact, TemplateResource } from '../../assembly/manifest';
+import { UsageError } from '../../cli/errors';
+import { DEFAULT_DB_PORT } from '../../contract';
 
 type Props = Record<string, any>;
 

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
-import { ENV } from '../../contract';
-import { UsageError } from '../errors';
 import { referencedId } from './intrinsics';
-import { StackArtifact, TemplateResource } from './manifest';
 import { RolesSpec } from './model';
 import { assetSource } from './resources';
+import { StackArtifact, TemplateResource } from '../../assembly/manifest';
+import { UsageError } from '../../cli/errors';
+import { ENV } from '../../contract';
 
 type Props = Record<string, any>;
 

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'crypto';
+import { oneLine } from '../../cli/errors';
 import { ROUTES } from '../../contract';
 import { RunningBackend } from '../backend';
 import { localSigningKey, sessionToken } from '../clerk';
-import { oneLine } from '../errors';
 import { HttpResult, probeFrom } from '../isolate/probe';
 import { Placement } from '../placement';
 import { tokenDefaults } from './token';

@@ -2,7 +2,7 @@ import { serve } from './serve';
 import { Say } from './startup';
 import { token } from './token';
 import { verify } from './verify';
-import { UsageError } from '../errors';
+import { UsageError } from '../../cli/errors';
 
 const SUBCOMMANDS: Record<string, (argv: readonly string[], say: Say) => Promise<number>> = { serve, verify, token };
 

@@ -1,6 +1,6 @@
 import * as os from 'os';
+import { UsageError } from '../../cli/errors';
 import { choice, OptionKinds, parseOptions, ParsedOptions } from '../args';
-import { UsageError } from '../errors';
 import { StackOptions } from '../stack';
 
 /** The options `serve` and `verify` share. */

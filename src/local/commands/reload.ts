@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { oneLine } from '../../cli/errors';
 import { discoverBackends } from '../assembly/discover';
 import { BackendSpec } from '../assembly/model';
-import { oneLine } from '../errors';
 import { LocalStack } from '../stack';
 import { Say } from './startup';
 

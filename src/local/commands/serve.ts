@@ -1,4 +1,4 @@
-import { oneLine } from '../errors';
+import { oneLine } from '../../cli/errors';
 import { Supervisor } from '../supervisor';
 import { stackOptions } from './options';
 import { watchAssembly } from './reload';

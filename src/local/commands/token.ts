@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { UsageError } from '../../cli/errors';
 import { ENV } from '../../contract';
 import { parseOptions } from '../args';
 import { discoverBackends } from '../assembly/discover';
 import { resolveValue } from '../assembly/intrinsics';
 import { BackendSpec } from '../assembly/model';
 import { localSigningKey, sessionToken } from '../clerk';
-import { UsageError } from '../errors';
 import { Say } from './startup';
 
 /** The `azp` (first authorized party) and `iss` the backend's function requires, from its template. */

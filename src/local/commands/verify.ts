@@ -1,6 +1,6 @@
 import * as path from 'path';
+import { UsageError } from '../../cli/errors';
 import { discoverBackends } from '../assembly/discover';
-import { UsageError } from '../errors';
 import { isolationChecks } from '../isolate/checks';
 import { isolationUnavailable } from '../isolate/preflight';
 import { buildReplica, Replica, WEB_PORT } from '../isolate/replica';

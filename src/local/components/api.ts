@@ -1,10 +1,10 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { ComponentStarter } from './protocol';
+import { UsageError } from '../../cli/errors';
 import { Gateway, gatewayError } from '../api/gateway';
 import { LambdaEndpoint } from '../api/lambda-endpoint';
 import { ApiSpec } from '../assembly/model';
-import { UsageError } from '../errors';
 import { FunctionPool, PoolOptions } from '../lambda/pool';
 
 /** Config of the API component: the stage, the function's containers and where to listen. */

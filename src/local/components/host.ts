@@ -1,8 +1,8 @@
-import { oneLine, UsageError } from '../errors';
 import { startApi } from './api';
 import { startEcho } from './echo';
 import { ComponentStarter, FromComponent, RunningComponent, ToComponent } from './protocol';
 import { startSecrets } from './secrets';
+import { oneLine, UsageError } from '../../cli/errors';
 
 const COMPONENTS: Record<string, ComponentStarter> = {
   'api': startApi,

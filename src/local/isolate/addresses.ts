@@ -1,5 +1,5 @@
 /* eslint-disable no-bitwise */ // IPv4 addresses are 32-bit numbers: masks and offsets are bit operations.
-import { UsageError } from '../errors';
+import { UsageError } from '../../cli/errors';
 
 /** An IPv4 network: its first address as a number and its prefix length. */
 export interface Cidr {

@@ -2,8 +2,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import { Client } from 'pg';
+import { UsageError } from '../../cli/errors';
 import { cliScript } from '../assets';
-import { UsageError } from '../errors';
 import { Placement, placed } from '../placement';
 import { applyRoles, LocalRoles, MasterLogin } from '../roles';
 

@@ -1,9 +1,9 @@
 import { createNamespaces, removeNamespaces, runPrefix } from './netns';
 import { Host, HOST, Topology } from './topology';
 import { namespaceOf, wiringPlan } from './wiring';
+import { UsageError } from '../../cli/errors';
 import { DEFAULT_DB_PORT } from '../../contract';
 import { BackendSpec } from '../assembly/model';
-import { UsageError } from '../errors';
 import { Placement } from '../placement';
 import { StackNetwork } from '../stack';
 import { Supervisor } from '../supervisor';

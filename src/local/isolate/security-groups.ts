@@ -1,7 +1,7 @@
 import { Cidr, parseCidr } from './addresses';
+import { Template } from '../../assembly/manifest';
 import { DEFAULT_DB_PORT } from '../../contract';
 import { referencedId } from '../assembly/intrinsics';
-import { Template } from '../assembly/manifest';
 
 type Props = Record<string, any>;
 

@@ -1,6 +1,6 @@
 import { Cidr, parseCidr } from './addresses';
+import { Template, TemplateResource } from '../../assembly/manifest';
 import { referencedId } from '../assembly/intrinsics';
-import { Template, TemplateResource } from '../assembly/manifest';
 
 type Props = Record<string, any>;
 

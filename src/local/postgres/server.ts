@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
-import { UsageError } from '../errors';
+import { UsageError } from '../../cli/errors';
 import { Placement } from '../placement';
 import { Supervisor } from '../supervisor';
 import { chownRecursive, RunAs } from '../system';

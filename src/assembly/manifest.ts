@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { UsageError } from '../errors';
+import { UsageError } from '../cli/errors';
 
 /** A CloudFormation template as JSON. */
 export interface Template {
@@ -20,10 +20,14 @@ export interface StackArtifact {
   readonly id: string;
   /** Display name (`MyStack`, `Stage/MyStack`). */
   readonly displayName: string;
+  /** The manifest's `aws://account/region` (`unknown-…` parts when environment-agnostic). */
+  readonly environment?: string;
   /** Region of `aws://account/region`, when the stack is environment-specific. */
   readonly region?: string;
   readonly account?: string;
   readonly template: Template;
+  /** The template's file, relative to `directory`. */
+  readonly templateFile: string;
   /** Asset hash → absolute path of its staged source (from the stack's asset manifest). */
   readonly assets: ReadonlyMap<string, string>;
   /** The (sub-)assembly directory the stack's files live in. */
@@ -63,9 +67,11 @@ export function loadStacks(dir: string): StackArtifact[] {
       stacks.push({
         id,
         displayName: artifact.displayName ?? id,
+        environment: artifact.environment,
         account: env && !env[1].startsWith('unknown-') ? env[1] : undefined,
         region: env && !env[2].startsWith('unknown-') ? env[2] : undefined,
         template: readJson(path.join(dir, artifact.properties.templateFile)),
+        templateFile: artifact.properties.templateFile,
         assets: assetSources(dir, artifacts, artifact),
         directory: dir,
       });
