@@ -36,7 +36,13 @@ const oid = (dotted: string): Buffer => {
   }
   return der(0x06, Buffer.from(bytes));
 };
-const integer = (bytes: Buffer) => der(0x02, bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+// DER integers are minimal: OpenSSL refuses a certificate whose serial has a padding zero byte.
+const integer = (bytes: Buffer) => {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const minimal = bytes.subarray(start);
+  return der(0x02, minimal[0] & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
+};
 const bits = (bytes: Buffer, unused = 0) => der(0x03, Buffer.concat([Buffer.from([unused]), bytes]));
 const octets = (bytes: Buffer) => der(0x04, bytes);
 const utcTime = (d: Date) => der(0x17, Buffer.from(d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z'));
@@ -49,11 +55,13 @@ function keyId(publicKey: KeyObject): Buffer {
   return createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest();
 }
 
-function certificate(subject: string, publicKey: KeyObject, issuer: string, issuerKey: KeyObject, extensions: Buffer[]): string {
+type Random = (size: number) => Buffer;
+
+function certificate(subject: string, publicKey: KeyObject, issuer: string, issuerKey: KeyObject, extensions: Buffer[], random: Random): string {
   const now = Date.now();
   const tbs = seq(
     der(0xa0, integer(Buffer.from([2]))),
-    integer(randomBytes(16)),
+    integer(random(16)),
     ECDSA_SHA256,
     name(issuer),
     seq(utcTime(new Date(now - 3600_000)), utcTime(new Date(now + 30 * 86400_000))),
@@ -69,9 +77,9 @@ function certificate(subject: string, publicKey: KeyObject, issuer: string, issu
 /**
  * A new CA (valid 30 days, never reused) and a server certificate for `localhost`, 127.0.0.1, ::1
  * and the given extra host names or addresses (the addresses servers listen on when placed in
- * network namespaces), written to `dir`.
+ * network namespaces), written to `dir`. `random` makes the serial numbers.
  */
-export function makeCertificates(dir: string, extraHosts: readonly string[] = []): Certificates {
+export function makeCertificates(dir: string, extraHosts: readonly string[] = [], random: Random = randomBytes): Certificates {
   fs.mkdirSync(dir, { recursive: true });
   const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const server = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -80,7 +88,7 @@ export function makeCertificates(dir: string, extraHosts: readonly string[] = []
     extension('2.5.29.19', true, seq(der(0x01, Buffer.from([0xff])))),
     extension('2.5.29.15', true, bits(Buffer.from([0x06]), 1)), // keyCertSign, cRLSign
     extension('2.5.29.14', false, octets(keyId(ca.publicKey))),
-  ]);
+  ], random);
   const hosts = [...new Set(['localhost', '127.0.0.1', '::1', ...extraHosts])];
   const altNames = hosts.map((h) => isIP(h) === 4 ? der(0x87, Buffer.from(h.split('.').map(Number)))
     : isIP(h) === 6 ? der(0x87, ipv6Bytes(h)) : der(0x82, Buffer.from(h)));
@@ -90,7 +98,7 @@ export function makeCertificates(dir: string, extraHosts: readonly string[] = []
     extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))),
     extension('2.5.29.17', false, seq(...altNames)),
     extension('2.5.29.35', false, seq(der(0x80, keyId(ca.publicKey)))),
-  ]);
+  ], random);
   const keyPem = server.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const files = { caFile: path.join(dir, 'ca.pem'), certFile: path.join(dir, 'server.pem'), keyFile: path.join(dir, 'server.key') };
   fs.writeFileSync(files.caFile, caPem);

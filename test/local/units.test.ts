@@ -75,6 +75,25 @@ test('the throwaway CA signs a server certificate that openssl and Node.js verif
   }
 });
 
+// One random serial in 256 starts with a zero byte; encoded with it, OpenSSL refused the CA and
+// every TLS connection of that run failed with "unable to verify the first certificate".
+test.each([
+  ['a zero byte', [0x00, 0x05]],
+  ['zero bytes before a high bit', [0x00, 0x00, 0x80]],
+  ['a high bit', [0x80]],
+])('a serial number that starts with %s still makes certificates OpenSSL accepts', (_, head) => {
+  const dir = tempDir('tls');
+  try {
+    const random = (size: number) => Buffer.concat([Buffer.from(head), Buffer.alloc(size - head.length, 0x11)]);
+    const certs = makeCertificates(path.join(dir, 'tls'), [], random);
+    const ca = new X509Certificate(certs.caPem);
+    expect(new X509Certificate(certs.certPem).checkIssued(ca)).toBe(true);
+    expect(BigInt('0x' + ca.serialNumber)).toBe(BigInt('0x' + random(16).toString('hex')));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('options: values, repeated lists, flags, and errors that name the options', () => {
   expect(parseOptions('cmd', ['--port', '8080', '--env', 'A=1', '--env=B=2', '--name=x'], { port: 'integer', env: 'list', name: 'string' }))
     .toEqual({ port: 8080, env: ['A=1', 'B=2'], name: 'x' });
