@@ -3,7 +3,7 @@
 //   provider runs (@aws-cdk/integ-tests-alpha's AssertionHandler, the very file it bundles) with
 //   the responses a healthy and a broken deployment would give — so a typo in a pattern fails here,
 //   not after a 40-minute deployment;
-// - the probe function's source runs against local sockets: connected, refused, unresolved, timeout.
+// - the probe function's source (test/integ-probe.ts) runs against local sockets: connected, refused, unresolved, timeout.
 import { spawn, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
@@ -13,9 +13,9 @@ import { IApiCall, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres } from '../src';
 import {
-  assertBackend, assertBastionReachesDatabase, assertMigrated, BackendAssertions, BastionAssertions, PROBE_HANDLER_SOURCE,
-  probeFromOutside, TEST_BACKEND_PROPS,
+  assertBackend, assertBastionReachesDatabase, assertMigrated, BackendAssertions, BastionAssertions, TEST_BACKEND_PROPS,
 } from './integ-helpers';
+import { PROBE_HANDLER_SOURCE, probeFromOutside } from './integ-probe';
 
 // The provider's base class imports the Step Functions client (for waiters) at load time; the
 // matcher never calls it, and the package is part of the Lambda runtime, not of this project.

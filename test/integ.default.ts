@@ -4,7 +4,8 @@
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres } from '../src';
-import { assertBackend, assertMigrated, INTEG_TEST_OPTIONS, integApp, leaveNothingBehind, probeFromOutside, TEST_BACKEND_PROPS } from './integ-helpers';
+import { assertBackend, assertMigrated, INTEG_TEST_OPTIONS, integApp, leaveNothingBehind, TEST_BACKEND_PROPS } from './integ-helpers';
+import { probeFromOutside } from './integ-probe';
 
 const app = integApp();
 const stack = new Stack(app, 'SecureLambdaPostgresIntegDefault', {

@@ -9,8 +9,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Migrations, SecureLambdaPostgres } from '../src';
 import {
-  assertBackend, assertBastionReachesDatabase, assertMigrated, INTEG_TEST_OPTIONS, integApp, leaveNothingBehind, probeFromOutside, TEST_BACKEND_PROPS,
+  assertBackend, assertBastionReachesDatabase, assertMigrated, INTEG_TEST_OPTIONS, integApp, leaveNothingBehind, TEST_BACKEND_PROPS,
 } from './integ-helpers';
+import { probeFromOutside } from './integ-probe';
 
 const app = integApp();
 const stack = new Stack(app, 'SecureLambdaPostgresIntegOptions', {
