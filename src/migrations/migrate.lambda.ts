@@ -3,12 +3,9 @@ import { DB_AUTH_MODES, ENV } from '../contract';
 import { MigrationError } from './errors';
 import { checksumOfSet, MigrationFile, readMigrationDirectory } from './files';
 import { migrateDatabase, MigrateDatabaseResult, RoleLogin } from './migrate';
+import type { RemainingTime } from '../runtime/deadline';
 import { logger, redact, registerSecretValue } from '../runtime/log';
-
-/** The fields of the Lambda context object this handler reads. */
-interface LambdaContext {
-  getRemainingTimeInMillis?: () => number;
-}
+import { SECRETS_MANAGER_CLIENT_CONFIG } from '../runtime/secrets';
 
 /**
  * What the trigger reports to CloudFormation when the run fails: the message alone. Its stack is
@@ -33,7 +30,7 @@ let client: SecretsManagerClient | undefined;
  * or correct the roles (as the master user), then apply the pending migration files as the owner
  * role, directly against the instance. Throws {@link MigrationFailed} to fail the deployment.
  */
-export async function handler(_event: unknown, context?: LambdaContext): Promise<MigrateDatabaseResult> {
+export async function handler(_event: unknown, context?: RemainingTime): Promise<MigrateDatabaseResult> {
   const started = Date.now();
   const remaining = context?.getRemainingTimeInMillis?.();
   try {
@@ -121,7 +118,8 @@ async function readLogin(secretArn: string): Promise<RoleLogin> {
 }
 
 async function readSecret(secretArn: string, stage: string): Promise<Record<string, unknown> | undefined> {
-  client ??= new SecretsManagerClient({});
+  // Bounded as the function's client is: a hanging endpoint fails the run in seconds, not at the timeout.
+  client ??= new SecretsManagerClient(SECRETS_MANAGER_CLIENT_CONFIG);
   let text: string | undefined;
   try {
     text = (await client.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }))).SecretString;
