@@ -11,14 +11,14 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DatabaseBastion } from './bastion';
-import { checkConnectionBudget } from './capacity/check';
+import { checkConnectionBudget, directClientsOf } from './capacity/check';
 import { ConnectionBudget } from './capacity/options';
 import { ENV } from './contract';
 import { SecureDatabase } from './database';
 import { PrivateEndpoints } from './endpoints';
 import { DatabaseFunction } from './function';
 import { BackendAlarms } from './monitoring';
-import { addOperations, rotationFunctionName } from './monitoring/setup';
+import { addOperations } from './monitoring/setup';
 import { SecureNetwork } from './network';
 import { writeLocalMetadata } from './private/local-metadata';
 import { createRestApi } from './private/rest-api';
@@ -133,7 +133,7 @@ export class SecureLambdaPostgres extends Construct {
       connectionsPerContainer: props.functionConnectionsPerContainer,
       reservedConcurrency: props.functionReservedConcurrency,
       concurrencyFromBudget: props.functionConcurrencyFromBudget,
-      directClients: (props.databaseSecretRotation ?? true) ? [{ name: 'rotation function', connections: 1 }] : [],
+      directClients: directClientsOf(this.database),
     });
     this.connectionBudget = budget.budget;
 
@@ -176,7 +176,7 @@ export class SecureLambdaPostgres extends Construct {
         function: this.function,
         proxy: this.proxy,
         instance: this.databaseInstance,
-        rotationFunctionName: rotationFunctionName(this.database),
+        rotationFunctionNames: this.database.rotationFunctionNames,
         natInstances: this.network.natInstances,
       },
       encryptionKey: this.encryptionKey,

@@ -30,8 +30,8 @@ describe('alarms with default props', () => {
     ['function errors', () => a.functionErrors, { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: fnDims, Statistic: 'Sum', Period: 300, Threshold: 1, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }],
     ['function throttles', () => a.functionThrottles, { Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: fnDims, Statistic: 'Sum', Period: 300, Threshold: 1, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }],
     ['function p99 duration', () => a.functionDuration, { Namespace: 'AWS/Lambda', MetricName: 'Duration', Dimensions: fnDims, ExtendedStatistic: 'p99', Threshold: 8000, DatapointsToAlarm: 3 }],
-    // Unreserved: the cap is what the budget allows, 73 containers; 80 % → 58.4 → 59.
-    ['concurrent executions', () => a.functionConcurrency, { Namespace: 'AWS/Lambda', MetricName: 'ConcurrentExecutions', Dimensions: fnDims, Statistic: 'Maximum', Period: 60, Threshold: 59, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }],
+    // Unreserved: the cap is what the budget allows, 70 containers; 80 % → 56.
+    ['concurrent executions', () => a.functionConcurrency, { Namespace: 'AWS/Lambda', MetricName: 'ConcurrentExecutions', Dimensions: fnDims, Statistic: 'Maximum', Period: 60, Threshold: 56, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }],
     // A tenth of the 10 s timeout in microseconds.
     ['proxy borrow latency', () => a.proxyBorrowLatency, { Namespace: 'AWS/RDS', MetricName: 'DatabaseConnectionsBorrowLatency', Dimensions: proxyDims, Statistic: 'Average', Period: 60, Threshold: 1_000_000, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' }],
     ['proxy session pinning', () => a.proxySessionPinning, { Namespace: 'AWS/RDS', MetricName: 'DatabaseConnectionsCurrentlySessionPinned', Dimensions: proxyDims, Statistic: 'Sum', Period: 60, Threshold: 1, EvaluationPeriods: 15, DatapointsToAlarm: 15 }],
@@ -58,17 +58,17 @@ describe('alarms with default props', () => {
     }
   });
 
-  test('secret rotation failures: the rotation function\'s errors', () => {
-    const application = Object.values<any>(template.findResources('AWS::Serverless::Application'))[0];
-    expect(alarmOf(built, a.rotationFailures)).toEqual(expect.objectContaining({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 1,
-      TreatMissingData: 'notBreaching',
-      Dimensions: [{ Name: 'FunctionName', Value: application.Properties.Parameters.functionName }],
-    }));
+  test('secret rotation failures: the errors of every rotation function (master, owner and app secrets)', () => {
+    const names = Object.values<any>(template.findResources('AWS::Serverless::Application')).map((app) => app.Properties.Parameters.functionName);
+    expect(names).toHaveLength(3);
+    const props = alarmOf(built, a.rotationFailures);
+    expect(props).toEqual(expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }));
+    const sum = props.Metrics.find((q: any) => q.Expression !== undefined);
+    const inputs = props.Metrics.filter((q: any) => q.MetricStat !== undefined);
+    expect(sum.Expression).toBe(`SUM([${inputs.map((q: any) => q.Id).join(',')}])`);
+    expect(inputs.map((q: any) => q.MetricStat)).toEqual(names.map((name) => ({
+      Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: name }] }, Period: 300, Stat: 'Sum',
+    })));
   });
 
   test('every alarm notifies the topic and is named by CloudFormation', () => {

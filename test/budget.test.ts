@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { SecureLambdaPostgresProps } from '../src';
+import { DatabaseAuthentication, SecureLambdaPostgresProps } from '../src';
 import { synth } from './util';
 import { connectionBudget, defaultMaxConnections } from '../src/capacity/budget';
 import { CONNECTION_BUDGET_WARNING } from '../src/capacity/check';
@@ -39,18 +39,20 @@ describe('max_connections of an instance class', () => {
 
 describe('the budget: what the proxy may open, less what others hold', () => {
   test.each<[string, number, Partial<SecureLambdaPostgresProps>]>([
-    // t4g.micro: min(77, 77 − 3 − 1 rotation) = 73 → 73 / 1.3 = 56.2
-    ['t4g.micro', 56, {}],
-    // t4g.small: min(187, 183) = 183 → 140.8
-    ['t4g.small', 140, { databaseInstanceType: cls('t4g.small') }],
-    // r6g.large: min(1733, 1729) = 1729 → 1330
-    ['r6g.large', 1330, { databaseInstanceType: cls('r6g.large') }],
+    // t4g.micro: min(77, 77 − 3 − 3 rotation functions − 1 migration function) = 70 → 70 / 1.3 = 53.8
+    ['t4g.micro', 53, {}],
+    // t4g.small: min(187, 180) = 180 → 138.5
+    ['t4g.small', 138, { databaseInstanceType: cls('t4g.small') }],
+    // r6g.large: min(1733, 1726) = 1726 → 1327.7
+    ['r6g.large', 1327, { databaseInstanceType: cls('r6g.large') }],
     // half for the proxy: floor(77 × 50 %) = 38 → 29.2
     ['t4g.micro at 50 %', 29, { proxyMaxConnectionsPercent: 50 }],
-    // two connections per container: 183 / 1.3 / 2 = 70.4
-    ['t4g.small with 2 per container', 70, { databaseInstanceType: cls('t4g.small'), functionConnectionsPerContainer: 2 }],
-    // no rotation function: min(77, 74) = 74 → 56.9
-    ['t4g.micro without rotation', 56, { databaseSecretRotation: false }],
+    // two connections per container: 180 / 1.3 / 2 = 69.2
+    ['t4g.small with 2 per container', 69, { databaseInstanceType: cls('t4g.small'), functionConnectionsPerContainer: 2 }],
+    // no rotation functions: min(187, 183) = 183 → 140.8
+    ['t4g.small without rotation', 140, { databaseInstanceType: cls('t4g.small'), databaseSecretRotation: false }],
+    // IAM authentication: the app role has no secret to rotate, 2 rotation functions: min(187, 181) = 181 → 139.2
+    ['t4g.small with IAM authentication', 139, { databaseInstanceType: cls('t4g.small'), databaseAuthentication: DatabaseAuthentication.IAM }],
   ])('%s: functionConcurrencyFromBudget reserves %d', (_name, expected, props) => {
     const { backend, template } = synth({ ...props, functionConcurrencyFromBudget: true });
     expect(reserved(template)).toBe(expected);
@@ -62,10 +64,10 @@ describe('the budget: what the proxy may open, less what others hold', () => {
       instanceClass: 'db.t4g.micro',
       maxConnections: 77,
       proxyConnections: 77,
-      directConnections: 1,
-      functionConnections: 73,
-      concurrencyLimit: 73,
-      suggestedConcurrency: 56,
+      directConnections: 4,
+      functionConnections: 70,
+      concurrencyLimit: 70,
+      suggestedConcurrency: 53,
     });
   });
 });
@@ -74,24 +76,24 @@ describe('no reserved concurrency: a warning with the numbers and the cap', () =
   test('defaults', () => {
     const [warning] = warnings(synth().stack);
     expect(warning).toMatch(/functionReservedConcurrency is not set/);
-    expect(warning).toMatch(/db\.t4g\.micro allows max_connections ≈ 77 .*100 % of them \(77\); less 3 reserved for superusers and 1 for the rotation function that leaves 73 connections/);
-    expect(warning).toMatch(/Suggested cap: 56 \(73 \/ 1\.3 headroom.*\/ 1 connection per container\)\. Set functionReservedConcurrency: 56 or functionConcurrencyFromBudget: true/);
+    expect(warning).toMatch(/db\.t4g\.micro allows max_connections ≈ 77 .*100 % of them \(77\); less 3 reserved for superusers and 3 for the rotation functions and 1 for the migration function that leaves 70 connections/);
+    expect(warning).toMatch(/Suggested cap: 53 \(70 \/ 1\.3 headroom.*\/ 1 connection per container\)\. Set functionReservedConcurrency: 53 or functionConcurrencyFromBudget: true/);
   });
 
   test('the cap removes the warning and the LambdaConcurrency acknowledgement', () => {
     const { stack, template } = synth({ functionConcurrencyFromBudget: true });
     expect(warnings(stack)).toEqual([]);
-    const fn = Object.values<any>(template.findResources('AWS::Lambda::Function', { Properties: { ReservedConcurrentExecutions: 56 } }))[0];
+    const fn = Object.values<any>(template.findResources('AWS::Lambda::Function', { Properties: { ReservedConcurrentExecutions: 53 } }))[0];
     expect(JSON.stringify(fn.Metadata)).not.toMatch(/LambdaConcurrency|CKV_AWS_115/);
   });
 
   test('a reserved concurrency within the budget and its headroom: no warning', () => {
-    expect(warnings(synth({ functionReservedConcurrency: 56 }).stack)).toEqual([]);
+    expect(warnings(synth({ functionReservedConcurrency: 53 }).stack)).toEqual([]);
   });
 
   test('within the budget but without the 30 % headroom: a warning', () => {
-    const [warning] = warnings(synth({ functionReservedConcurrency: 70 }).stack);
-    expect(warning).toMatch(/functionReservedConcurrency 70 × 1 = 70 connections fits .* but without the 30 % headroom/);
+    const [warning] = warnings(synth({ functionReservedConcurrency: 65 }).stack);
+    expect(warning).toMatch(/functionReservedConcurrency 65 × 1 = 65 connections fits .* but without the 30 % headroom/);
   });
 });
 
@@ -99,15 +101,15 @@ describe('over budget: a synth error with the numbers and the ways out', () => {
   test('100 containers against a t4g.micro', () => {
     expect(() => synth({ functionReservedConcurrency: 100 })).toThrow(new RegExp([
       'Connection budget exceeded: functionReservedConcurrency 100 × functionConnectionsPerContainer 1 = 100 connections, ',
-      'but db\\.t4g\\.micro allows max_connections ≈ 77 .* leaves 73 connections for the function\\. ',
-      'Either lower functionReservedConcurrency to at most 73 \\(56 keeps RDS Proxy.s 30 % headroom; or functionConcurrencyFromBudget: true\\), ',
-      'or give the database more connections: databaseInstanceType db\\.t4g\\.small leaves 183\\.',
+      'but db\\.t4g\\.micro allows max_connections ≈ 77 .* leaves 70 connections for the function\\. ',
+      'Either lower functionReservedConcurrency to at most 70 \\(53 keeps RDS Proxy.s 30 % headroom; or functionConcurrencyFromBudget: true\\), ',
+      'or give the database more connections: databaseInstanceType db\\.t4g\\.small leaves 180\\.',
     ].join('')));
   });
 
   test('pools count: 50 containers × 4 connections against a t4g.small', () => {
     expect(() => synth({ databaseInstanceType: cls('t4g.small'), functionReservedConcurrency: 50, functionConnectionsPerContainer: 4 }))
-      .toThrow(/50 × functionConnectionsPerContainer 4 = 200 connections.*at most 45 .*db\.t4g\.medium leaves 404/);
+      .toThrow(/50 × functionConnectionsPerContainer 4 = 200 connections.*at most 45 .*db\.t4g\.medium leaves 401/);
   });
 
   test('a lowered proxy share is named as a way out', () => {

@@ -36,7 +36,7 @@ const priced = (name: string) => {
 };
 
 describe('the three README configurations, against figures worked out by hand (us-east-1, 730 h)', () => {
-  test('defaults: $79.68', () => {
+  test('defaults: $79.88', () => {
     const { estimate, items } = priced('Defaults');
     expect(items).toEqual({
       'NAT gateway': 32.85, //                       730 × 0.045
@@ -46,15 +46,15 @@ describe('the three README configurations, against figures worked out by hand (u
       'RDS Proxy (2 vCPU)': 21.9, //                 2 × 730 × 0.015
       'KMS keys × 1': 1,
       'Secrets × 3': 1.2,
-      'CloudWatch alarms × 15': 1.6, //              14 single-metric + 1 with 2 metrics = 16 × 0.10
+      'CloudWatch alarms × 15': 1.8, //              13 single-metric + 1 with 2 metrics + 1 with 3 (rotation) = 18 × 0.10
       'CloudWatch dashboards × 1': 3,
       'Log ingestion (assumed)': 0.5, //             1 GB × 0.50
     });
-    expect(estimate.total.toFixed(2)).toBe('79.68');
+    expect(estimate.total.toFixed(2)).toBe('79.88');
     expect(estimate.unpriced).toEqual([]);
   });
 
-  test('development (NAT instance, no dashboard): $47.64', () => {
+  test('development (NAT instance, no dashboard): $47.84', () => {
     const { estimate, items } = priced('Development');
     expect(items).toEqual({
       'EC2 t4g.nano': 3.066, //                      730 × 0.0042
@@ -65,13 +65,13 @@ describe('the three README configurations, against figures worked out by hand (u
       'RDS Proxy (2 vCPU)': 21.9,
       'KMS keys × 1': 1,
       'Secrets × 3': 1.2,
-      'CloudWatch alarms × 16': 1.7, //              + the NAT instance's status check
+      'CloudWatch alarms × 16': 1.9, //              + the NAT instance's status check
       'Log ingestion (assumed)': 0.5,
     });
-    expect(estimate.total.toFixed(2)).toBe('47.64');
+    expect(estimate.total.toFixed(2)).toBe('47.84');
   });
 
-  test('production (Multi-AZ db.t4g.small, 2 NAT gateways): $153.52', () => {
+  test('production (Multi-AZ db.t4g.small, 2 NAT gateways): $153.72', () => {
     const { estimate, items } = priced('Production');
     expect(items).toEqual({
       'NAT gateway': 32.85, //                       twice, one per zone
@@ -81,13 +81,13 @@ describe('the three README configurations, against figures worked out by hand (u
       'RDS Proxy (2 vCPU)': 21.9,
       'KMS keys × 1': 1,
       'Secrets × 3': 1.2,
-      'CloudWatch alarms × 15': 1.6,
+      'CloudWatch alarms × 15': 1.8,
       'CloudWatch dashboards × 1': 3,
       'Log ingestion (assumed)': 0.5,
     });
     expect(estimate.lines.filter(l => l.item === 'NAT gateway')).toHaveLength(2);
     expect(estimate.lines.filter(l => l.item === 'Public IPv4 (Elastic IP)')).toHaveLength(2);
-    expect(estimate.total.toFixed(2)).toBe('153.52');
+    expect(estimate.total.toFixed(2)).toBe('153.72');
   });
 });
 
@@ -113,7 +113,7 @@ describe('what cannot be priced says so', () => {
   test('a region outside the table', () => {
     expect(() => estimateCost(stack('Ireland'))).toThrow(PricingError);
     expect(() => estimateCost(stack('Ireland'))).toThrow(/no prices for region eu-west-1: the table \(src\/cost\/prices\.ts, 2026-12-01\) covers us-east-1; pass --region/);
-    expect(estimateCost(stack('Ireland'), { region: 'us-east-1' }).total.toFixed(2)).toBe('79.68');
+    expect(estimateCost(stack('Ireland'), { region: 'us-east-1' }).total.toFixed(2)).toBe('79.88');
   });
 
   test('an environment-agnostic stack', () => {
@@ -149,13 +149,13 @@ describe('secure-lambda-postgres cost', () => {
     const { code, stdout } = await run(['--assembly', outdir, '--stack', 'Defaults']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Stack Defaults\nMonthly cost estimate \(USD, us-east-1, on-demand, 730 h\/month; prices of 2026-12-01/);
-    expect(stdout).toMatch(/\$79\.68 {2}Total\n/);
+    expect(stdout).toMatch(/\$79\.88 {2}Total\n/);
   });
 
   test('--log-gb changes the log assumption', async () => {
     const { stdout } = await run(['--assembly', outdir, '--stack', 'Defaults', '--log-gb', '10']);
     expect(stdout).toMatch(/\$5\.00 {2}Log ingestion \(assumed\) .*: 10 GB × \$0\.50\/GB/);
-    expect(stdout).toMatch(/\$84\.18 {2}Total/);
+    expect(stdout).toMatch(/\$84\.38 {2}Total/);
   });
 
   test('a stack it cannot price is named with the reason, exit 1', async () => {
@@ -186,7 +186,7 @@ describe('secure-lambda-postgres cost', () => {
   test('ships in the secure-lambda-postgres command', () => {
     const cli = spawnSync(process.execPath, [CLI_PATH, 'cost', '--assembly', outdir, '--stack', 'Defaults'], { encoding: 'utf8' });
     expect(cli.status).toBe(0);
-    expect(cli.stdout).toMatch(/\$79\.68 {2}Total\n/);
+    expect(cli.stdout).toMatch(/\$79\.88 {2}Total\n/);
     const bad = spawnSync(process.execPath, [CLI_PATH, 'cost', '--bogus'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);

@@ -3,10 +3,23 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { BudgetInput, connectionBudget, DirectClient, explainBudget, PROXY_HEADROOM, smallestClassFor } from './budget';
 import { ConnectionBudget } from './options';
+import { SecureDatabase } from '../database';
 import { isWholeNumberIn } from '../private/validate';
 
 /** Acknowledge with `Annotations.of(scope).acknowledgeWarning(CONNECTION_BUDGET_WARNING)`. */
 export const CONNECTION_BUDGET_WARNING = 'secure-lambda-postgres:connection-budget';
+
+/**
+ * The clients that connect to the instance itself, not through the proxy: one rotation function
+ * per rotated secret (they share a schedule, so they may run at once) and the migration function.
+ */
+export function directClientsOf(database: SecureDatabase): DirectClient[] {
+  const rotations = database.rotationFunctionNames.length;
+  return [
+    ...(rotations > 0 ? [{ name: rotations === 1 ? 'rotation function' : 'rotation functions', connections: rotations }] : []),
+    { name: 'migration function', connections: SecureDatabase.MIGRATION_CONNECTIONS },
+  ];
+}
 
 export interface BudgetSettings {
   readonly instanceType?: ec2.InstanceType;

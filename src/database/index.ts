@@ -55,6 +55,11 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
   /** Security group of the rotation function, when rotation is on. */
   public readonly rotationSecurityGroup?: ec2.SecurityGroup;
   /**
+   * Names of the secret rotation functions, one per rotated secret (master, owner, and app unless
+   * IAM authentication); empty without rotation. Each connects to the instance itself.
+   */
+  public readonly rotationFunctionNames: string[] = [];
+  /**
    * The deploy-time function that creates the roles and applies the migrations, directly against
    * the instance.
    */
@@ -151,7 +156,7 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
     this.migrationSecurityGroup = migrator.securityGroup;
     this.migrationTrigger = migrator.trigger;
     if (props.databaseSecretRotation ?? true) {
-      this.rotationSecurityGroup = addRotation(this, {
+      const rotation = addRotation(this, {
         props,
         secrets: [
           { id: 'SecretRotation', secret: this.secret },
@@ -162,6 +167,8 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
         port: this.port,
         after: migrator.trigger,
       });
+      this.rotationSecurityGroup = rotation.securityGroup;
+      this.rotationFunctionNames = rotation.functionNames;
     }
     if (props.databaseBackupPlan ?? true) {
       addBackupPlan(this, this.instance, this.encryptionKey, removalPolicy);

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as serverless from 'aws-cdk-lib/aws-sam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { PASSWORD_EXCLUDED_CHARACTERS } from './instance';
@@ -25,30 +26,32 @@ export interface RotationSettings {
   readonly after: IConstruct;
 }
 
+/** What the rotation added: the group of its functions, and their names (one per secret). */
+export interface Rotation {
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly functionNames: string[];
+}
+
 /**
  * Single-user rotation of each secret (`SecretRotation`, `OwnerSecretRotation`, ...): the role
- * changes its own password, which needs no `CREATEROLE`, by the function from the AWS Serverless
- * Application Repository, in the application subnets behind one group (`RotationSecurityGroup`),
- * which is returned.
+ * changes its own password, which needs no `CREATEROLE`, by a function of its own from the AWS
+ * Serverless Application Repository, in the application subnets behind one group
+ * (`RotationSecurityGroup`).
  */
-export function addRotation(scope: Construct, settings: RotationSettings): ec2.SecurityGroup {
+export function addRotation(scope: Construct, settings: RotationSettings): Rotation {
   const { props } = settings;
   const securityGroup = closedSecurityGroup(scope, 'RotationSecurityGroup', {
     vpc: props.vpc,
     description: 'Secret rotation function: to the instance and Secrets Manager only',
   });
-  for (const { id, secret } of settings.secrets) {
-    new secretsmanager.SecretRotation(scope, id, {
+  // Admits the rotation functions' group to the instance. The instance's own connections carry the
+  // port as a deploy-time token; compliance rules need the number.
+  const target = new ec2.Connections({ securityGroups: [settings.databaseSecurityGroup], defaultPort: ec2.Port.tcp(settings.port) });
+  const functionNames = settings.secrets.map(({ id, secret }) => {
+    const rotation = new secretsmanager.SecretRotation(scope, id, {
       application: secretsmanager.SecretRotationApplication.POSTGRES_ROTATION_SINGLE_USER,
       secret,
-      // Admits the rotation function's security group to the instance. The instance's own
-      // connections carry the port as a deploy-time token; compliance rules need the number.
-      target: {
-        connections: new ec2.Connections({
-          securityGroups: [settings.databaseSecurityGroup],
-          defaultPort: ec2.Port.tcp(settings.port),
-        }),
-      },
+      target: { connections: target },
       vpc: props.vpc,
       vpcSubnets: props.proxySubnets,
       securityGroup,
@@ -57,6 +60,13 @@ export function addRotation(scope: Construct, settings: RotationSettings): ec2.S
       excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
     });
     secret.node.findChild('RotationSchedule').node.addDependency(settings.after);
-  }
-  return securityGroup;
+    return functionNameOf(rotation);
+  });
+  return { securityGroup, functionNames };
+}
+
+/** The name SecretRotation gives the function it deploys (a parameter of its SAR application). */
+function functionNameOf(rotation: secretsmanager.SecretRotation): string {
+  const application = rotation.node.findAll().find((c): c is serverless.CfnApplication => c instanceof serverless.CfnApplication);
+  return (application!.parameters as { [key: string]: string }).functionName;
 }

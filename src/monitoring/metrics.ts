@@ -39,13 +39,7 @@ export function backendMetrics(resources: MonitoredResources) {
     databaseFreeableMemory: db('FreeableMemory', 'Average'),
     databaseFreeStorage: db('FreeStorageSpace', 'Minimum'),
     databaseConnections: db('DatabaseConnections', 'Maximum', MINUTE),
-    rotationErrors: resources.rotationFunctionName === undefined ? undefined : new cloudwatch.Metric({
-      namespace: 'AWS/Lambda',
-      metricName: 'Errors',
-      dimensionsMap: { FunctionName: resources.rotationFunctionName },
-      statistic: 'Sum',
-      period: FIVE_MINUTES,
-    }),
+    rotationErrors: rotationErrors(resources.rotationFunctionNames ?? []),
     // Status checks are published every minute at no charge, detailed monitoring or not.
     natStatus: (resources.natInstances ?? []).map(nat => new cloudwatch.Metric({
       namespace: 'AWS/EC2',
@@ -55,6 +49,25 @@ export function backendMetrics(resources: MonitoredResources) {
       period: MINUTE,
     })),
   };
+}
+
+/** Errors of every rotation function, summed: each secret has a function of its own. */
+function rotationErrors(functionNames: string[]): cloudwatch.MathExpression | undefined {
+  if (functionNames.length === 0) return undefined;
+  const errors = functionNames.map((name, i) => [`rotation${i}`, new cloudwatch.Metric({
+    namespace: 'AWS/Lambda',
+    metricName: 'Errors',
+    dimensionsMap: { FunctionName: name },
+    statistic: 'Sum',
+    period: FIVE_MINUTES,
+  })] as const);
+  // SUM([...]) adds the series that have a point at a time; `+` would be missing unless all do.
+  return new cloudwatch.MathExpression({
+    expression: `SUM([${errors.map(([id]) => id).join(',')}])`,
+    usingMetrics: Object.fromEntries(errors),
+    label: 'Rotation function errors',
+    period: FIVE_MINUTES,
+  });
 }
 
 export type BackendMetrics = ReturnType<typeof backendMetrics>;

@@ -43,11 +43,11 @@ export interface MonitoredResources {
   readonly instance: rds.IDatabaseInstance;
 
   /**
-   * Name of the secret rotation function.
+   * Names of the secret rotation functions (`SecureDatabase.rotationFunctionNames`).
    *
    * @default - rotation is not watched
    */
-  readonly rotationFunctionName?: string;
+  readonly rotationFunctionNames?: string[];
 
   /**
    * NAT instances whose status checks are watched.

@@ -3,9 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as serverless from 'aws-cdk-lib/aws-sam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { BackendAlarms } from './alarms';
 import { BackendDashboard } from './dashboard';
 import { MonitoredResources, MonitoringOptions } from './options';
@@ -71,11 +70,4 @@ function createAlarmTopic(scope: Construct, key: kms.IKey): sns.Topic {
     resources: ['*'],
   }));
   return topic;
-}
-
-/** Name of the rotation function the SecretRotation under `scope` deploys, if there is one. */
-export function rotationFunctionName(scope: IConstruct): string | undefined {
-  const application = scope.node.findAll().find((c): c is serverless.CfnApplication => c instanceof serverless.CfnApplication);
-  const parameters = application?.parameters as { [key: string]: string } | undefined;
-  return parameters?.functionName;
 }
