@@ -2,6 +2,7 @@
 // code and environment; an invocation already running finishes on the old container.
 import * as fs from 'fs';
 import * as path from 'path';
+import { Fn } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CliRun, http, synthApp, tempDir } from './helpers';
 
@@ -19,14 +20,14 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-function synthVersion(version: number): void {
+function synthVersion(version: number, environment: Record<string, string> = {}): void {
   const code = path.join(root, `code-v${version}`);
   fs.mkdirSync(code, { recursive: true });
   fs.writeFileSync(path.join(code, 'index.js'), handler(version));
   synthApp(path.join(root, 'cdk.out'), {
     functionCode: lambda.Code.fromAsset(code),
     functionHandler: 'index.handler',
-    functionEnvironment: { GREETING: `hello v${version}` },
+    functionEnvironment: { GREETING: `hello v${version}`, ...environment },
   });
 }
 
@@ -40,8 +41,10 @@ test('a new synth is served without a restart; the running invocation finishes o
 
   const slow = http(`${api}slow`);
   await new Promise((r) => setTimeout(r, 200));
-  synthVersion(2);
+  // A value only a deployment has: the new synth's note says what the function gets instead.
+  synthVersion(2, { BUCKET: Fn.importValue('shared-bucket-name') });
   await serve.waitFor(/^reloaded LocalTest\/Backend: index\.handler from /m);
+  expect(serve.stdout).toMatch(/^LocalTest\/Backend: env BUCKET: refers to a deployed resource the local stack does not run; set to '' \(pass --env BUCKET=VALUE\)$/m);
   const fresh = (await http(`${api}hello`)).json;
   expect(fresh).toMatchObject({ version: 2, greeting: 'hello v2' });
   const old = (await slow).json;

@@ -41,7 +41,8 @@ export function watchAssembly(assembly: string, stackName: string | undefined, s
       const migrated = next.roles?.checksum === before.roles?.checksum ? Promise.resolve([]) : b.migrate(next);
       void migrated.then((lines) => {
         lines.forEach((l) => say(`${name}: ${l}`));
-        b.reload(next);
+        // Notes the start printed stay true; say only what this synth brings.
+        b.reload(next).filter((n) => !b.notes.includes(n)).forEach((n) => say(`${name}: ${n}`));
         const where = 'directory' in next.function.code ? path.relative(process.cwd(), next.function.code.directory) : 'inline code';
         say(`reloaded ${name}: ${next.function.handler} from ${where}${next.api.stageName === before.api.stageName ? '' : `; the stage is now /${next.api.stageName}/`}`);
       }, (err) => {
