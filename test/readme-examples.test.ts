@@ -81,10 +81,10 @@ describe('the README custom-handler example, as a consumer runs it', () => {
     expect(JSON.parse(response.body)).toEqual({ error: 'unauthorized', reason: 'missing-token' });
   });
 
-  test('CommonJS require keeps working for the root and the runtime subpath', () => {
-    const run = `const r = require('${NAME}/lib/runtime'); const root = require('${NAME}');`
-      + " console.log(typeof r.Database.fromEnv, typeof root.SecureLambdaPostgres, require('secure-lambda-postgres/package.json').name);";
+  test('CommonJS require keeps working for the root and the runtime subpath, long and short', () => {
+    const run = `const r = require('${NAME}/lib/runtime'); const short = require('${NAME}/runtime'); const root = require('${NAME}');`
+      + " console.log(typeof r.Database.fromEnv, short === r, typeof root.SecureLambdaPostgres, require('secure-lambda-postgres/package.json').name);";
     const out = execFileSync(process.execPath, ['-e', run], { cwd: dir, encoding: 'utf8' });
-    expect(out.trim()).toBe(`function function ${NAME}`);
+    expect(out.trim()).toBe(`function true function ${NAME}`);
   });
 });

@@ -63,10 +63,15 @@ test('PostgreSQL fails to start (a data directory with a broken configuration): 
 
 test('a warm data directory keeps its data across runs', async () => {
   const dataDir = path.join(root, 'warm');
+  // initdb gives every new cluster a new system identifier, the first 8 bytes of global/pg_control.
+  const systemIdentifier = () => fs.readFileSync(path.join(dataDir, 'global', 'pg_control')).subarray(0, 8).toString('hex');
+  const identifiers: string[] = [];
   for (let i = 0; i < 2; i++) {
     const { code, stdout } = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--data-dir', dataDir]);
     expect({ code, last: stdout.trim().split('\n').pop() }).toEqual({ code: 0, last: '5 passed, 0 failed' });
+    identifiers.push(systemIdentifier());
   }
+  expect(identifiers[1]).toBe(identifiers[0]);
   expect(fs.readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8').trim()).toBe('18');
 });
 

