@@ -39,11 +39,17 @@ export class Supervisor {
   private readonly afterStop: Array<() => void> = [];
   private stopping = false;
   private stopped: Promise<void> | undefined;
+  private recovered = false;
 
   constructor(private readonly registry = new RunRegistry()) {}
 
-  /** Stop what earlier runs that were killed left behind; a line to print when there was some. */
+  /**
+   * Stop what earlier runs that were killed left behind; a line to print when there was some.
+   * Once per run: `verify --isolate` recovers before building its replica, and the stack again.
+   */
   public recoverAbandoned(): string | undefined {
+    if (this.recovered) return undefined;
+    this.recovered = true;
     return this.registry.recoverAbandoned();
   }
 

@@ -45,7 +45,8 @@ export class VerificationCache<T> {
   }
 
   /** The cached result for `key`, when the token is inside its validity window now. */
-  public get(key: string, now: number = Date.now()): T | undefined {
+  public get(key: string): T | undefined {
+    const now = Date.now();
     const entry = this.entries.get(key);
     if (!entry) {
       return undefined;
@@ -63,8 +64,8 @@ export class VerificationCache<T> {
   }
 
   /** Remember a verified token until its `exp`; a token outside its window now is not kept. */
-  public set(key: string, value: T, lifetime: TokenLifetime, now: number = Date.now()): void {
-    if (!Number.isFinite(lifetime.exp) || !isCurrent(lifetime, now)) {
+  public set(key: string, value: T, lifetime: TokenLifetime): void {
+    if (!Number.isFinite(lifetime.exp) || !isCurrent(lifetime, Date.now())) {
       return;
     }
     this.entries.delete(key);
@@ -72,10 +73,6 @@ export class VerificationCache<T> {
     while (this.entries.size > this.maxEntries) {
       this.entries.delete(this.entries.keys().next().value as string);
     }
-  }
-
-  public clear(): void {
-    this.entries.clear();
   }
 }
 

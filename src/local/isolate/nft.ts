@@ -55,8 +55,7 @@ function hostChain(topology: Topology, host: Host, direction: 'in' | 'out', sets
     lines.push(`    # ${id}${group ? '' : ': not in the template, no rules'}${group?.placeholder && direction === 'out' ? ": CDK's placeholder 255.255.255.255/32 icmp 252-86 (matches nothing)" : ''}`);
     for (const rule of rules) {
       const m = match(rule, direction === 'out' ? 'daddr' : 'saddr', sets);
-      const from = rule.origin === 'inline' ? 'inline' : rule.origin;
-      lines.push(typeof m === 'string' ? `    ${m} return  # ${from}` : `    # ${from}: matches nothing: ${m.none}`);
+      lines.push(typeof m === 'string' ? `    ${m} return  # ${rule.origin}` : `    # ${rule.origin}: matches nothing: ${m.none}`);
     }
   }
   lines.push('    counter drop', '  }');

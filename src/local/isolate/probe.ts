@@ -100,8 +100,8 @@ async function http(r: Extract<ProbeRequest, { kind: 'http' }>): Promise<HttpRes
   return { status: res.status, json, ms: performance.now() - started };
 }
 
-async function sqlOnce(c: SqlClient, timeoutMs: number): Promise<boolean> {
-  const client = new Client({ ...c, ssl: { ca: fs.readFileSync(c.caFile, 'utf8') }, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+async function sqlOnce(c: SqlClient, ca: string, timeoutMs: number): Promise<boolean> {
+  const client = new Client({ ...c, ssl: { ca }, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -128,7 +128,10 @@ async function until(timeoutMs: number, attempt: (remainingMs: number) => Promis
 export async function runProbe(request: ProbeRequest): Promise<unknown> {
   if (request.kind === 'connect') return Promise.all(request.targets.map((t) => connectOnce(t, request.timeoutMs)));
   if (request.kind === 'http') return http(request);
-  if (request.kind === 'sql') return until(request.timeoutMs, (ms) => sqlOnce(request.client, ms));
+  if (request.kind === 'sql') {
+    const ca = fs.readFileSync(request.client.caFile, 'utf8');
+    return until(request.timeoutMs, (ms) => sqlOnce(request.client, ca, ms));
+  }
   if (request.kind === 'roles') return applyRoles(request.roles, request.db, request.caFile);
   return (await until(request.timeoutMs, async (ms) => (await connectOnce(request, ms)).outcome === 'connected')) !== undefined;
 }
