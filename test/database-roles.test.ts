@@ -222,10 +222,11 @@ describe('IAM authentication end to end', () => {
 });
 
 test('templates are deterministic: two synths are identical', () => {
+  const files = migrationsDir({ '1_a.sql': 'SELECT 1;' });
   const once = () => {
     const stack = new Stack(new App(), 'TestStack', { env: ENV });
-    new SecureLambdaPostgres(stack, 'Backend', { migrations: Migrations.fromDirectory(migrationsDir({ '1_a.sql': 'SELECT 1;' })) });
-    return JSON.stringify(Template.fromStack(stack).toJSON()).replace(/m\d+/g, '');
+    new SecureLambdaPostgres(stack, 'Backend', { migrations: Migrations.fromDirectory(files) });
+    return JSON.stringify(Template.fromStack(stack).toJSON());
   };
   expect(once()).toEqual(once());
 });

@@ -132,7 +132,7 @@ describe('password rotation', () => {
       await stack.db.dropAppConnections();
       await sleep(100); // let the closed connection reach the client
       const results = await Promise.all(Array.from({ length: 8 }, () => db.now()));
-      expect(results).toHaveLength(8);
+      expect(results.every((d) => d instanceof Date)).toBe(true);
       expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(1);
     } finally {
       await db.end();

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres, SecureLambdaPostgresProps } from '../../src';
+import { procStat } from '../../src/local/proc';
 import { CLI_PATH, ensureBundle, REPO_ROOT } from '../harness/bundle';
 import { CLERK_PEM } from '../util';
 
@@ -147,8 +148,7 @@ function processesNaming(text: string): Array<{ pid: number; cmdline: string }> 
     try {
       const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-      const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (state !== 'Z' && (cmdline.includes(text) || environ.includes(text))) found.push({ pid: Number(pid), cmdline: cmdline.replace(/\0/g, ' ').slice(0, 120) });
+      if (procStat(Number(pid))?.state !== 'Z' && (cmdline.includes(text) || environ.includes(text))) found.push({ pid: Number(pid), cmdline: cmdline.replace(/\0/g, ' ').slice(0, 120) });
     } catch {
       // gone, or not ours to read
     }
