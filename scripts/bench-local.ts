@@ -4,7 +4,7 @@
  *   on the embedded engine (fresh and with a warm --data-dir) and on system PostgreSQL + PgBouncer;
  * - per-request overhead: for each request, the client's round trip minus the handler's own time
  *   (the Duration of the REPORT line with the same request id), at p50 / p90 / p99, for /health
- *   (a query through the proxy) and for /me without a token (no I/O in the handler).
+ *   (a query through the proxy) and for /me with a local token (verification and a query).
  *
  *   npx projen bundle && npx ts-node --project tsconfig.dev.json scripts/bench-local.ts [requests]
  */
@@ -16,6 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres } from '../src';
+import { percentile } from './bench/stats';
 
 const CLI = path.resolve(__dirname, '..', 'assets', 'cli', 'main', 'index.js');
 const REQUESTS = Number(process.argv[2] ?? 400);
@@ -64,7 +65,6 @@ function get(url: string, headers: http.OutgoingHttpHeaders = {}): Promise<{ ms:
   });
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const f = (n: number) => n.toFixed(2).padStart(13);
 
 async function overhead(s: Serve, route: string, headers: http.OutgoingHttpHeaders = {}): Promise<string> {
@@ -77,8 +77,8 @@ async function overhead(s: Serve, route: string, headers: http.OutgoingHttpHeade
     .map((x) => ({ client: x.ms, handler: durations.get(x.id)!, overhead: x.ms - durations.get(x.id)! }));
   if (rows.length === 0) throw new Error(`GET /${route}: no request reached the function (no REPORT line)`);
   const col = (k: 'client' | 'handler' | 'overhead') => rows.map((r) => r[k]);
-  return [`GET /${route}`.padEnd(22), ...[50, 90, 99].flatMap((p) => [f(pct(col('client'), p)), f(pct(col('handler'), p)), f(pct(col('overhead'), p))]),
-    `   ${(pct(col('client'), 50) / pct(col('handler'), 50)).toFixed(2)}x`, `  n=${rows.length}`].join('');
+  return [`GET /${route}`.padEnd(22), ...[50, 90, 99].flatMap((p) => [f(percentile(col('client'), p)), f(percentile(col('handler'), p)), f(percentile(col('overhead'), p))]),
+    `   ${(percentile(col('client'), 50) / percentile(col('handler'), 50)).toFixed(2)}x`, `  n=${rows.length}`].join('');
 }
 
 /** A session token the local stack trusts, for /me to reach the function past API Gateway's validator. */

@@ -17,14 +17,13 @@
  * (assets/handler/api.lambda, assets/migrations/migrate.lambda) must exist; when one is missing
  * this runs `npx projen bundle` first.
  */
-import { execSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DatabaseAuthentication, Egress, Migrations, SecureLambdaPostgres } from '../src';
+import { ensureBundle } from '../test/harness/bundle';
 
 const outdir = process.argv[2];
 if (!outdir) {
@@ -33,12 +32,8 @@ if (!outdir) {
 }
 
 const root = path.resolve(__dirname, '..');
-const bundles = [path.join(root, 'assets', 'handler', 'api.lambda', 'index.js'), path.join(root, 'assets', 'migrations', 'migrate.lambda', 'index.js')];
-const missing = bundles.filter(bundle => !fs.existsSync(bundle));
-if (missing.length > 0) {
-  process.stderr.write(`${missing.map(bundle => path.relative(root, bundle)).join(', ')} missing: running npx projen bundle\n`);
-  execSync('npx projen bundle', { cwd: root, stdio: 'inherit' });
-}
+// The stacks embed the handler and migration assets: build them when missing or stale.
+ensureBundle();
 
 const env = { account: '123456789012', region: 'us-east-1' };
 // The availability zones `cdk synth` would look up and cache in cdk.context.json; without them

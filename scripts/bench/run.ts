@@ -35,13 +35,12 @@ function record(samples: Samples, subject: string, values: Record<string, number
   const bySubject = samples.get(subject) ?? new Map<string, number[]>();
   samples.set(subject, bySubject);
   for (const [metric, value] of Object.entries(values)) {
-    const list = bySubject.get(metric) ?? [];
     // A warm run is reduced to its p50 and p99; the table shows their medians over the repeats.
     if (Array.isArray(value)) {
-      list.push(NaN);
       bySubject.set(`${metric}.p50`, [...(bySubject.get(`${metric}.p50`) ?? []), percentile(value, 50)]);
       bySubject.set(`${metric}.p99`, [...(bySubject.get(`${metric}.p99`) ?? []), percentile(value, 99)]);
     } else {
+      const list = bySubject.get(metric) ?? [];
       list.push(value);
       bySubject.set(metric, list);
     }
