@@ -10,6 +10,7 @@ import { DatabaseAuthentication, ISecureDatabase } from './database';
 import { ApiFunction } from './handler/api-function';
 import { validateClerkJwtKey } from './private/clerk-key';
 import { acknowledgeFunctionRules } from './private/function-nag';
+import { keepExceptOnFailedCreate } from './private/removal';
 import { closedSecurityGroup } from './private/security-group';
 import { DEFAULT_FUNCTION_TIMEOUT, functionTimeoutMillis } from './private/timeouts';
 import { isOrigin, isWholeNumberIn } from './private/validate';
@@ -159,6 +160,7 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.functionLogRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.encryptionKey,
+      removalPolicy: keepExceptOnFailedCreate(),
     });
 
     const database = props.database;

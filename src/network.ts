@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { Egress, EgressMode } from './egress';
 import { acknowledge, ignoreCfnLint, inPacks, INLINE_GRANTS, skipCheckov } from './private/nag';
 import { hardenNatInstances, natInstanceProvider, resolveEgress } from './private/nat';
+import { keepExceptOnFailedCreate } from './private/removal';
 import { isWholeNumberIn } from './private/validate';
 
 /** Subnet group names of a VPC created by `SecureNetwork`. */
@@ -192,6 +193,7 @@ export class SecureNetwork extends Construct {
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.logEncryptionKey,
+      removalPolicy: keepExceptOnFailedCreate(),
     });
     this.flowLog = vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),

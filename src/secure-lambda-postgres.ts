@@ -1,4 +1,4 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -21,6 +21,7 @@ import { BackendAlarms } from './monitoring';
 import { addOperations } from './monitoring/setup';
 import { SecureNetwork } from './network';
 import { writeLocalMetadata } from './private/local-metadata';
+import { keepExceptOnFailedCreate } from './private/removal';
 import { createRestApi } from './private/rest-api';
 import { defaultProxyBorrowTimeout, validateProxyBorrowTimeout } from './private/timeouts';
 import { isOrigin } from './private/validate';
@@ -93,7 +94,7 @@ export class SecureLambdaPostgres extends Construct {
     super(scope, id);
     validateProps(props);
 
-    this.encryptionKey = props.encryptionKey ?? this.createKey();
+    this.encryptionKey = props.encryptionKey ?? this.createKey(props.databaseRemovalPolicy);
     this.network = new SecureNetwork(this, 'Network', { ...props, logEncryptionKey: this.encryptionKey });
     this.vpc = this.network.vpc;
     validateEgress(props, this.network.hasInternetEgress);
@@ -236,10 +237,11 @@ export class SecureLambdaPostgres extends Construct {
     }
   }
 
-  private createKey(): kms.Key {
+  private createKey(databaseRemovalPolicy?: RemovalPolicy): kms.Key {
     const key = new kms.Key(this, 'Key', {
       description: 'Encrypts the database storage, credentials secret and log groups',
       enableKeyRotation: true,
+      removalPolicy: keepExceptOnFailedCreate(databaseRemovalPolicy),
     });
     // CloudWatch Logs encrypts log groups with the key only when the key policy lets it.
     key.addToResourcePolicy(new iam.PolicyStatement({

@@ -1,53 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres } from '../src';
+import { evaluateName, UNIQUE_NAMES } from './lifecycle/physical-names';
 import { CLERK_PEM, ENV } from './util';
 
-/**
- * The physical names AWS requires to be unique per account and region (per VPC for security
- * groups), by resource type: where CloudFormation finds a name the resource must not share.
- */
-const UNIQUE_NAMES: Record<string, (props: any) => unknown> = {
-  'AWS::RDS::DBProxy': p => p.DBProxyName,
-  'AWS::RDS::DBInstance': p => p.DBInstanceIdentifier,
-  'AWS::RDS::DBParameterGroup': p => p.DBParameterGroupName,
-  'AWS::RDS::DBSubnetGroup': p => p.DBSubnetGroupName,
-  'AWS::Logs::LogGroup': p => p.LogGroupName,
-  'AWS::Backup::BackupVault': p => p.BackupVaultName,
-  'AWS::Backup::BackupPlan': p => p.BackupPlan?.BackupPlanName,
-  'AWS::Lambda::Function': p => p.FunctionName,
-  'AWS::Serverless::Application': p => p.Parameters?.functionName,
-  'AWS::EC2::LaunchTemplate': p => p.LaunchTemplateName,
-  'AWS::EC2::SecurityGroup': p => p.GroupName,
-  'AWS::IAM::Role': p => p.RoleName,
-  'AWS::IAM::InstanceProfile': p => p.InstanceProfileName,
-  'AWS::IAM::ManagedPolicy': p => p.ManagedPolicyName,
-  'AWS::SecretsManager::Secret': p => p.Name,
-  'AWS::KMS::Alias': p => p.AliasName,
-  'AWS::CloudWatch::Alarm': p => p.AlarmName,
-  'AWS::CloudWatch::CompositeAlarm': p => p.AlarmName,
-  'AWS::CloudWatch::Dashboard': p => p.DashboardName,
-  'AWS::SNS::Topic': p => p.TopicName,
-  'AWS::Events::Rule': p => p.Name,
-  'AWS::ApiGateway::RestApi': p => p.Name,
-};
-
-/**
- * The name as deployed: literal strings and joins of them with the stack's pseudo parameters. A
- * name made from another resource's attribute is unique with that resource; one left out lets
- * CloudFormation generate a unique name.
- */
 function evaluate(value: unknown, stack: string, region: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string') return value;
-  const v = value as any;
-  if (v.Ref === 'AWS::StackName') return stack;
-  if (v.Ref === 'AWS::Region') return region;
-  if (v.Ref === 'AWS::AccountId') return ENV.account;
-  if (v.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
-  if (v.Ref === 'AWS::Partition') return 'aws';
-  if (v.Ref || v['Fn::GetAtt']) return `<attribute of ${stack}/${v.Ref ?? v['Fn::GetAtt'][0]}>`;
-  if (v['Fn::Join']) return v['Fn::Join'][1].map((part: unknown) => evaluate(part, stack, region)).join(v['Fn::Join'][0]);
-  throw new Error(`cannot evaluate the name ${JSON.stringify(value)}: teach this test its intrinsic`);
+  return evaluateName(value, { stackName: stack, stackId: `arn:aws:cloudformation:${region}:${ENV.account}:stack/${stack}/00000000-0000-4000-8000-${stack.toLowerCase().padEnd(12, '0').slice(0, 12)}`, region, account: ENV.account });
 }
 
 describe('many copies per account', () => {
@@ -67,7 +24,7 @@ describe('many copies per account', () => {
     for (const [id, resource] of Object.entries<any>(stack.template.Resources)) {
       const pick = UNIQUE_NAMES[resource.Type];
       const name = pick && evaluate(pick(resource.Properties ?? {}), stack.stackName, ENV.region);
-      if (name !== undefined) named.push({ type: resource.Type, name: name.toLowerCase(), where: `${stack.stackName}/${id}` });
+      if (name !== undefined) named.push({ type: resource.Type, name, where: `${stack.stackName}/${id}` });
     }
   }
 
@@ -75,7 +32,8 @@ describe('many copies per account', () => {
     const seen = new Map<string, string>();
     const duplicates: string[] = [];
     for (const { type, name, where } of named) {
-      const key = `${type} ${name}`;
+      // Names that differ only in case collide too (RDS and AWS Backup compare them case-insensitively).
+      const key = `${type} ${name.toLowerCase()}`;
       if (seen.has(key)) duplicates.push(`${key}: ${seen.get(key)} and ${where}`);
       seen.set(key, where);
     }

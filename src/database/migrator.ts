@@ -13,6 +13,7 @@ import { DB_AUTH_MODES, ENV } from '../contract';
 import { MigrateFunction } from '../migrations/migrate-function';
 import { acknowledgeFunctionRules } from '../private/function-nag';
 import { ignoreCfnLint, skipCheckov } from '../private/nag';
+import { keepExceptOnFailedCreate } from '../private/removal';
 import { closedSecurityGroup } from '../private/security-group';
 
 /** What the migration function is built from, resolved by `SecureDatabase`. */
@@ -104,6 +105,7 @@ function createFunction(scope: Construct, settings: MigratorSettings, securityGr
     logGroup: new logs.LogGroup(scope, 'MigrationLogGroup', {
       retention: props.databaseLogRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.logEncryptionKey,
+      removalPolicy: keepExceptOnFailedCreate(),
     }),
     loggingFormat: lambda.LoggingFormat.JSON,
     environment,

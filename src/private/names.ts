@@ -1,4 +1,4 @@
-import { Names } from 'aws-cdk-lib';
+import { Fn, Names, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -12,3 +12,18 @@ export function physicalName(scope: IConstruct, kind: string, maxLength: number)
   const base = Names.uniqueResourceName(scope, { maxLength: maxLength - kind.length - 1, separator: '-' });
   return `${base}-${kind}`.toLowerCase();
 }
+
+/**
+ * A name for a resource CloudFormation may leave behind (retained on deletion) that a later stack
+ * of the same name must not collide with: the construct's unique address, then the last group of
+ * the stack id's UUID, which is new for every creation of the stack (a retry after a failed
+ * create, or a new stack after `cdk destroy`, gets a new one). Lower case, at most `maxLength`.
+ */
+export function perCreationName(scope: IConstruct, maxLength: number): string {
+  const base = Names.uniqueResourceName(scope, { maxLength: maxLength - CREATION_SUFFIX_LENGTH - 1, separator: '-' }).toLowerCase();
+  // arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>: 12 hex digits end the uuid.
+  const uuid = Fn.select(2, Fn.split('/', Stack.of(scope).stackId));
+  return `${base}-${Fn.select(4, Fn.split('-', uuid))}`;
+}
+
+const CREATION_SUFFIX_LENGTH = 12;

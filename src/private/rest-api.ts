@@ -9,6 +9,7 @@ import { acknowledge, inPacks, managedPolicy, skipCheckov } from './nag';
 import { physicalName } from './names';
 import { RestApiOptions } from '../api-options';
 import { ROUTES } from '../contract';
+import { keepExceptOnFailedCreate } from './removal';
 import { CORS_MAX_AGE_SECONDS } from '../runtime/cors';
 
 /** What the REST API is built from, resolved by `SecureLambdaPostgres`. */
@@ -41,6 +42,7 @@ export function createRestApi(scope: Construct, settings: RestApiSettings): Rest
   const accessLogGroup = new logs.LogGroup(scope, 'ApiAccessLogs', {
     retention: options.apiAccessLogRetention ?? logs.RetentionDays.ONE_YEAR,
     encryptionKey: settings.encryptionKey,
+    removalPolicy: keepExceptOnFailedCreate(),
   });
   const api = new apigateway.LambdaRestApi(scope, 'Api', {
     handler: settings.handler,
