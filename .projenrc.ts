@@ -69,6 +69,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@electric-sql/pglite',
     '@electric-sql/pglite-socket',
     '@aws-sdk/rds-signer@^3',
+    // The deletion-protection custom resource (the Lambda runtime provides both).
+    '@aws-sdk/client-rds@^3',
+    '@aws-sdk/client-cloudformation@^3',
     '@clerk/backend@^3',
     '@types/pg@^8',
     'pg@^8',

@@ -112,8 +112,8 @@ describe('acknowledgements', () => {
     expect(rules).toEqual([
       'APIGWAssociatedWithWAF', 'APIGWCacheEnabledAndEncrypted', 'APIGWSSLEnabled',
       'AwsSolutions-APIG3', 'AwsSolutions-APIG4', 'AwsSolutions-COG4', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5',
-      'AwsSolutions-RDS11', 'AwsSolutions-RDS3',
-      'IAMNoInlinePolicy', 'LambdaConcurrency', 'LambdaDLQ', 'RDSMultiAZSupport', 'VPCNoUnrestrictedRouteToIGW',
+      'AwsSolutions-RDS10', 'AwsSolutions-RDS11', 'AwsSolutions-RDS3',
+      'IAMNoInlinePolicy', 'LambdaConcurrency', 'LambdaDLQ', 'LambdaInsideVPC', 'RDSInstanceDeletionProtectionEnabled', 'RDSMultiAZSupport', 'VPCNoUnrestrictedRouteToIGW',
     ]);
   });
 });

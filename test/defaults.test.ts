@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { evaluateName } from './lifecycle/physical-names';
 import { roleStatements, synth } from './util';
 import { ENV as CONTRACT } from '../src/contract';
 
@@ -59,7 +60,8 @@ describe('SecureLambdaPostgres with default props', () => {
         PubliclyAccessible: false,
         StorageEncrypted: true,
         KmsKeyId: Match.anyValue(),
-        DeletionProtection: true,
+        // Switched on by the custom resource below, so that a failed first create can roll back.
+        DeletionProtection: Match.absent(),
         BackupRetentionPeriod: 7,
         EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
         DBName: 'app',
@@ -102,14 +104,20 @@ describe('SecureLambdaPostgres with default props', () => {
       template.resourceCountIs('AWS::Serverless::Application', 3);
     });
 
+    test('deletion protection is switched on by a custom resource once the instance exists', () => {
+      const [instanceId] = Object.keys(template.findResources('AWS::RDS::DBInstance'));
+      template.hasResourceProperties('Custom::DeletionProtection', { DBInstanceIdentifier: { Ref: instanceId }, Enabled: 'true' });
+    });
+
     test('PostgreSQL logs go to encrypted groups kept one year, created before the instance', () => {
       const instance = Object.entries<any>(template.findResources('AWS::RDS::DBInstance'))[0];
-      const identifier = instance[1].Properties.DBInstanceIdentifier;
-      expect(identifier).toMatch(/^[a-z][a-z0-9-]{0,62}$/);
+      const context = { stackName: 'TestStack', stackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/TestStack/6f1c2a3e-0000-4000-8000-0123456789ab', region: 'us-east-1', account: '123456789012' };
+      const identifier = evaluateName(instance[1].Properties.DBInstanceIdentifier, context);
+      // The last group of the stack id's UUID: new for every creation of the stack.
+      expect(identifier).toMatch(/^[a-z][a-z0-9-]{0,49}-0123456789ab$/);
       for (const log of ['postgresql', 'upgrade']) {
-        const [id] = Object.entries<any>(template.findResources('AWS::Logs::LogGroup', {
-          Properties: { LogGroupName: `/aws/rds/instance/${identifier}/${log}` },
-        }))[0];
+        const [id] = Object.entries<any>(template.findResources('AWS::Logs::LogGroup'))
+          .filter(([, group]) => evaluateName(group.Properties.LogGroupName, context) === `/aws/rds/instance/${identifier}/${log}`)[0];
         expect(json.Resources[id].Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(backend.encryptionKey.node.defaultChild as any), 'Arn'] } });
         expect(instance[1].DependsOn).toContain(id);
       }

@@ -139,8 +139,9 @@ describe('database and proxy options', () => {
       MaxAllocatedStorage: 100,
       MultiAZ: true,
       BackupRetentionPeriod: 14,
-      DeletionProtection: false,
+      DeletionProtection: Match.absent(),
     });
+    template.hasResourceProperties('Custom::DeletionProtection', { Enabled: 'false' });
     template.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Delete' });
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"owner"}' }),
@@ -162,7 +163,9 @@ describe('database and proxy options', () => {
 
   test('a throwaway stack deletes its fixed-name log groups and its vault', () => {
     const { template } = synth({ databaseDeletionProtection: false, databaseRemovalPolicy: RemovalPolicy.DESTROY });
-    template.hasResource('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.stringLikeRegexp('/aws/rds/instance/') }, DeletionPolicy: 'Delete' });
+    const rdsGroups = Object.values<any>(template.findResources('AWS::Logs::LogGroup'))
+      .filter(group => JSON.stringify(group.Properties.LogGroupName ?? '').includes('/aws/rds/instance/'));
+    expect(rdsGroups.map(group => group.DeletionPolicy)).toEqual(['Delete', 'Delete']);
     template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Delete' });
   });
 

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_DB_PORT } from '../contract';
 import { addBackupPlan } from './backup';
 import { createRoleCredentials } from './credentials';
+import { protectFromDeletion } from './deletion-protection';
 import { createInstance } from './instance';
 import { createMigrator, Migrator } from './migrator';
 import { DatabaseAuthentication, ISecureDatabase, SecureDatabaseProps } from './options';
@@ -17,6 +18,7 @@ import { createProxy } from './proxy';
 import { resolveRoleNames, RoleNames, validateRoleOptions } from './roles';
 import { addRotation } from './rotation';
 import { validateDatabaseOptions } from './validate';
+import { keepExceptOnFailedCreate } from '../private/removal';
 import { closedSecurityGroup } from '../private/security-group';
 
 export * from './options';
@@ -124,6 +126,12 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       authentication: this.authentication,
     });
     this.secret = this.instance.secret!;
+    protectFromDeletion(this, this.instance, {
+      enabled: props.databaseDeletionProtection ?? true,
+      encryptionKey: this.encryptionKey,
+      logRetention: props.databaseLogRetention,
+      logEncryptionKey: props.logEncryptionKey,
+    });
     const credentials = createRoleCredentials(this, {
       instance: this.instance,
       encryptionKey: this.encryptionKey,
@@ -217,7 +225,7 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       description: 'Encrypts the PostgreSQL storage, snapshots and credentials secret',
       enableKeyRotation: true,
       // Snapshots stay readable only while their key exists.
-      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: keepExceptOnFailedCreate(removalPolicy),
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +6,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { DatabaseAuthentication, SecureDatabaseProps } from './options';
 import { acknowledge, inPacks, managedPolicy, skipCheckov } from '../private/nag';
+import { perCreationName } from '../private/names';
+import { keepExceptOnFailedCreate } from '../private/removal';
 
 /** Characters left out of generated passwords so they survive URLs, shells and JSON. */
 export const PASSWORD_EXCLUDED_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
@@ -27,7 +29,7 @@ export interface InstanceSettings {
 /**
  * The PostgreSQL instance (`Instance`) in isolated subnets: TLS forced by its parameter group,
  * generated master credentials, encrypted storage, log exports into groups created beforehand,
- * enhanced monitoring, backups and deletion protection.
+ * enhanced monitoring and backups (deletion protection: `protectFromDeletion`).
  */
 export function createInstance(scope: Construct, settings: InstanceSettings): rds.DatabaseInstance {
   const { props, removalPolicy } = settings;
@@ -40,16 +42,17 @@ export function createInstance(scope: Construct, settings: InstanceSettings): rd
     parameters: { 'rds.force_ssl': '1' },
   });
 
-  // A fixed identifier lets the PostgreSQL log groups exist, encrypted and with their retention,
-  // before RDS first writes to them (otherwise RDS creates them unencrypted, kept forever).
-  const instanceIdentifier = Names.uniqueResourceName(scope, { maxLength: 63, separator: '-' }).toLowerCase();
+  // An identifier known before the instance exists lets the PostgreSQL log groups exist,
+  // encrypted and with their retention, before RDS first writes to them (otherwise RDS creates
+  // them unencrypted, kept forever). It is new for every creation of the stack, so that the
+  // groups an earlier one left behind never collide with the next one's.
+  const instanceIdentifier = perCreationName(scope, 63);
   const exportedLogs = ['postgresql', 'upgrade'];
   const logGroups = exportedLogs.map(log => new logs.LogGroup(scope, `${log[0].toUpperCase()}${log.slice(1)}LogGroup`, {
     logGroupName: `/aws/rds/instance/${instanceIdentifier}/${log}`,
     retention: props.databaseLogRetention ?? logs.RetentionDays.ONE_YEAR,
     encryptionKey: props.logEncryptionKey,
-    // The name is fixed: a retained group would block redeploying a throwaway stack.
-    removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    removalPolicy: keepExceptOnFailedCreate(removalPolicy),
   }));
 
   const allocatedStorage = props.databaseAllocatedStorage ?? 20;
@@ -77,7 +80,8 @@ export function createInstance(scope: Construct, settings: InstanceSettings): rd
     backupRetention: props.databaseBackupRetention ?? Duration.days(7),
     deleteAutomatedBackups: false,
     copyTagsToSnapshot: true,
-    deletionProtection: props.databaseDeletionProtection ?? true,
+    // Left to a custom resource, so that a failed first create can roll back: see deletion-protection.ts.
+    deletionProtection: false,
     removalPolicy,
     autoMinorVersionUpgrade: true,
     iamAuthentication: settings.authentication === DatabaseAuthentication.IAM,
