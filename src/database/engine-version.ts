@@ -28,8 +28,8 @@ export const DEFAULT_CLASS_POSTGRES_MAJORS: readonly number[] = [12, 13, 14, 15,
  * (RDS for PostgreSQL release notes, "PostgreSQL 18 versions":
  * https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-versions.html) and
  * RDS Proxy supports it, but AWS does not list it for db.t4g.micro, so a default of 18 risks a
- * failed create. An existing instance is never moved down a major by this default: a stack created
- * with 18 must say `databaseEngineVersion: rds.PostgresEngineVersion.VER_18`.
+ * failed create. RDS cannot move an instance down a major: a stack created while the default was 18
+ * must now say `databaseEngineVersion: rds.PostgresEngineVersion.VER_18`.
  */
 export const DEFAULT_POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17;
 
