@@ -125,7 +125,7 @@ describe('bastion', () => {
 describe('database and proxy options', () => {
   test('instance, storage, backups, removal and proxy tunables', () => {
     const { template } = synth({
-      databaseEngineVersion: rds.PostgresEngineVersion.VER_17,
+      databaseEngineVersion: rds.PostgresEngineVersion.VER_16,
       databaseInstanceType: new ec2.InstanceType('r7g.large'),
       databaseName: 'orders',
       databaseUsername: 'owner',
@@ -141,7 +141,7 @@ describe('database and proxy options', () => {
       proxyDebugLogging: true,
     });
     template.hasResourceProperties('AWS::RDS::DBInstance', {
-      EngineVersion: '17',
+      EngineVersion: '16',
       DBInstanceClass: 'db.r7g.large',
       DBName: 'orders',
       AllocatedStorage: '50',
@@ -159,7 +159,7 @@ describe('database and proxy options', () => {
     template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
       ConnectionPoolConfigurationInfo: { ConnectionBorrowTimeout: 8, MaxConnectionsPercent: 80, MaxIdleConnectionsPercent: 20 },
     });
-    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres17' });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres16' });
   });
 
   test('backup plan and enhanced monitoring can be switched off', () => {

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { proxySupportedEngineVersion } from './engine-version';
 import { DatabaseAuthentication, SecureDatabaseProps } from './options';
 import { acknowledge, inPacks, managedPolicy, skipCheckov } from '../private/nag';
 import { perCreationName } from '../private/names';
@@ -34,7 +35,7 @@ export interface InstanceSettings {
 export function createInstance(scope: Construct, settings: InstanceSettings): rds.DatabaseInstance {
   const { props, removalPolicy } = settings;
   const engine = rds.DatabaseInstanceEngine.postgres({
-    version: props.databaseEngineVersion ?? rds.PostgresEngineVersion.VER_18,
+    version: proxySupportedEngineVersion(props.databaseEngineVersion),
   });
   const parameterGroup = new rds.ParameterGroup(scope, 'Parameters', {
     engine,

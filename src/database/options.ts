@@ -27,9 +27,10 @@ export enum DatabaseAuthentication {
 /** Settings of the database and its proxy, shared by `SecureDatabase` and `SecureLambdaPostgres`. */
 export interface SecureDatabaseOptions extends DatabaseRoleOptions {
   /**
-   * PostgreSQL engine version. A major version lets RDS apply minor upgrades automatically.
+   * PostgreSQL engine version. A major version lets RDS apply minor upgrades automatically. Synth
+   * fails for a major RDS Proxy does not support (it supports 10 to 18).
    *
-   * @default rds.PostgresEngineVersion.VER_18
+   * @default rds.PostgresEngineVersion.VER_17 - the newest major AWS documents for both RDS Proxy and db.t4g.micro
    */
   readonly databaseEngineVersion?: rds.PostgresEngineVersion;
 

@@ -2,13 +2,21 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { MonitoredResources } from './options';
+import { isPublishedUnder, PROXY_METRICS_URL } from './proxy-dimensions';
 
 export const MINUTE = Duration.minutes(1);
 export const FIVE_MINUTES = Duration.minutes(5);
 
-/** A metric of the proxy, statistic as RDS documents it for that metric. */
+/**
+ * A metric of the whole proxy, statistic as RDS documents it for that metric. Only metrics AWS
+ * publishes under `ProxyName` alone qualify: on any other metric the alarm would never fire.
+ */
 export function proxyMetric(proxy: rds.IDatabaseProxy, metricName: string, statistic: string, period = MINUTE): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName, dimensionsMap: { ProxyName: proxy.dbProxyName }, statistic, period });
+  const dimensionsMap = { ProxyName: proxy.dbProxyName };
+  if (!isPublishedUnder(metricName, Object.keys(dimensionsMap))) {
+    throw new Error(`RDS Proxy does not publish ${metricName} under ProxyName alone (${PROXY_METRICS_URL}); a metric on that dimension set has no data.`);
+  }
+  return new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName, dimensionsMap, statistic, period });
 }
 
 /** The metrics of the request path, built once for the alarms and the dashboard. */

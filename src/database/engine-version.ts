@@ -1,0 +1,53 @@
+import { Token } from 'aws-cdk-lib';
+import * as rds from 'aws-cdk-lib/aws-rds';
+
+/**
+ * "Supported Regions and DB engines for Amazon RDS Proxy", section "RDS Proxy with RDS for
+ * PostgreSQL": columns RDS for PostgreSQL 18, 17, 16, 15, 14, 13, 12, 11 and 10, each "All available
+ * versions" in every Region but Asia Pacific (New Zealand) and Asia Pacific (Taipei), where RDS Proxy
+ * is "Not available" for any engine. Read on 2026-12-02 from the weekly mirror of AWS's Markdown in
+ * github.com/crowecawcaw/aws-docs-history (the snapshot that already lists RDS for MariaDB 12.3).
+ */
+export const RDS_PROXY_ENGINES_URL = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.RDS_Fea_Regions_DB-eng.Feature.RDSProxy.html';
+
+/**
+ * "Supported DB engines for DB instance classes", row db.t4g.micro, column PostgreSQL: "All
+ * PostgreSQL 17, 16, 15, 14, and 13 versions; and 12.7 and higher 12 versions" (same snapshot; the
+ * db.m8gd and db.r8gd rows there do list "18.1 and higher", the db.t4g rows do not).
+ */
+export const INSTANCE_CLASS_ENGINES_URL = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Support.html';
+
+/** The RDS for PostgreSQL majors RDS Proxy supports, per {@link RDS_PROXY_ENGINES_URL}. */
+export const PROXY_POSTGRES_MAJORS: readonly number[] = [10, 11, 12, 13, 14, 15, 16, 17, 18];
+
+/** The majors AWS lists for the default instance class, db.t4g.micro, per {@link INSTANCE_CLASS_ENGINES_URL}. */
+export const DEFAULT_CLASS_POSTGRES_MAJORS: readonly number[] = [12, 13, 14, 15, 16, 17];
+
+/**
+ * The newest major both pages confirm: 17. PostgreSQL 18 is generally available on RDS since 18.1
+ * (RDS for PostgreSQL release notes, "PostgreSQL 18 versions":
+ * https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-versions.html) and
+ * RDS Proxy supports it, but AWS does not list it for db.t4g.micro, so a default of 18 risks a
+ * failed create. RDS cannot move an instance down a major: a stack created while the default was 18
+ * must now say `databaseEngineVersion: rds.PostgresEngineVersion.VER_18`.
+ */
+export const DEFAULT_POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17;
+
+/**
+ * The engine version of the instance: the one given, or {@link DEFAULT_POSTGRES_VERSION}. Fails at
+ * synth for a major RDS Proxy does not support (a proxy target of such a version fails at deploy).
+ * Tokens, majors it cannot read and majors newer than the page lists pass: the page cannot say.
+ */
+export function proxySupportedEngineVersion(version?: rds.PostgresEngineVersion): rds.PostgresEngineVersion {
+  if (version === undefined) return DEFAULT_POSTGRES_VERSION;
+  const major = version.postgresMajorVersion;
+  if (Token.isUnresolved(major) || !/^\d+(\.\d+)?$/.test(major)) return version;
+  const number = Number(major);
+  const newest = Math.max(...PROXY_POSTGRES_MAJORS);
+  if (!PROXY_POSTGRES_MAJORS.includes(number) && number < newest) {
+    throw new Error(`databaseEngineVersion ${version.postgresFullVersion} is PostgreSQL ${major}, which RDS Proxy does not support: `
+      + `AWS lists RDS Proxy for RDS for PostgreSQL ${PROXY_POSTGRES_MAJORS.join(', ')} (${RDS_PROXY_ENGINES_URL}). `
+      + `Choose one of those majors, for example rds.PostgresEngineVersion.VER_${DEFAULT_POSTGRES_VERSION.postgresMajorVersion}.`);
+  }
+  return version;
+}
