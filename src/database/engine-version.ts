@@ -5,15 +5,14 @@ import * as rds from 'aws-cdk-lib/aws-rds';
  * "Supported Regions and DB engines for Amazon RDS Proxy", section "RDS Proxy with RDS for
  * PostgreSQL": columns RDS for PostgreSQL 18, 17, 16, 15, 14, 13, 12, 11 and 10, each "All available
  * versions" in every Region but Asia Pacific (New Zealand) and Asia Pacific (Taipei), where RDS Proxy
- * is "Not available" for any engine. Read on 2026-12-02 from the weekly mirror of AWS's Markdown in
- * github.com/crowecawcaw/aws-docs-history (the snapshot that already lists RDS for MariaDB 12.3).
+ * is "Not available" for any engine. Read on 2026-12-02.
  */
 export const RDS_PROXY_ENGINES_URL = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.RDS_Fea_Regions_DB-eng.Feature.RDSProxy.html';
 
 /**
  * "Supported DB engines for DB instance classes", row db.t4g.micro, column PostgreSQL: "All
- * PostgreSQL 17, 16, 15, 14, and 13 versions; and 12.7 and higher 12 versions" (same snapshot; the
- * db.m8gd and db.r8gd rows there do list "18.1 and higher", the db.t4g rows do not).
+ * PostgreSQL 17, 16, 15, 14, and 13 versions; and 12.7 and higher 12 versions" (read the same day;
+ * the db.m8gd and db.r8gd rows there do list "18.1 and higher", the db.t4g rows do not).
  */
 export const INSTANCE_CLASS_ENGINES_URL = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Support.html';
 

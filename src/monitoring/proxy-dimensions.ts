@@ -2,8 +2,7 @@
  * "Monitoring RDS Proxy metrics with Amazon CloudWatch": the table of every proxy metric with the
  * dimension sets it is published under. CloudWatch matches a metric by its exact dimension set, so
  * an alarm on a set the metric is not published under has no data and never fires. Read on
- * 2026-12-02 from the weekly mirror of AWS's Markdown in github.com/crowecawcaw/aws-docs-history
- * (the version that mentions the RDS Proxy monitoring dashboard).
+ * 2026-12-02.
  */
 export const PROXY_METRICS_URL = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html';
 
