@@ -1,12 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DatabaseAuthentication } from '../src';
-import { CLERK_PEM, existingVpc, roleStatements, subnetRefs, synth } from './util';
+import { DatabaseAuthentication, SecureLambdaPostgres } from '../src';
+import { CLERK_PEM, ENV, existingVpc, roleStatements, subnetRefs, synth } from './util';
 import { ENV as CONTRACT } from '../src/contract';
 
 const apiFunction = (template: any) => Object.values<any>(template.findResources('AWS::Lambda::Function', {
@@ -62,16 +62,17 @@ describe('VPC endpoints', () => {
   });
 
   test('more interface endpoints can be added after construction', () => {
-    // A stack of its own: the template above was synthesized before this endpoint existed.
-    const later = synth({ vpcEndpoints: true });
-    const before = Object.keys(later.template.findResources('AWS::EC2::VPCEndpoint')).length;
-    later.backend.endpoints!.addInterfaceEndpoint('Kms', ec2.InterfaceVpcEndpointAwsService.KMS);
-    const after = Template.fromStack(later.stack);
+    // Stacks of their own: the template above was synthesized before any endpoint could be added.
+    const before = Object.keys(synth({ vpcEndpoints: true }).template.findResources('AWS::EC2::VPCEndpoint')).length;
+    const later = new Stack(new App(), 'Later', { env: ENV });
+    const built = new SecureLambdaPostgres(later, 'Backend', { vpcEndpoints: true });
+    built.endpoints!.addInterfaceEndpoint('Kms', ec2.InterfaceVpcEndpointAwsService.KMS);
+    const after = Template.fromStack(later);
     expect(Object.keys(after.findResources('AWS::EC2::VPCEndpoint'))).toHaveLength(before + 1);
     after.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       ServiceName: 'com.amazonaws.us-east-1.kms',
       PrivateDnsEnabled: true,
-      SecurityGroupIds: [{ 'Fn::GetAtt': [later.stack.getLogicalId(later.backend.endpointsSecurityGroup!.node.defaultChild as any), 'GroupId'] }],
+      SecurityGroupIds: [{ 'Fn::GetAtt': [later.getLogicalId(built.endpointsSecurityGroup!.node.defaultChild as any), 'GroupId'] }],
     });
   });
 });
