@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { addCorsDefaultResponses, corsErrorHeaders } from './gateway-cors';
 import { acknowledge, inPacks, managedPolicy, skipCheckov } from './nag';
 import { physicalName } from './names';
 import { RestApiOptions } from '../api-options';
@@ -81,8 +82,9 @@ export function createRestApi(scope: Construct, settings: RestApiSettings): Rest
     },
   });
   if (settings.defaultHandlerRoutes) {
-    declareDefaultRoutes(api);
+    declareDefaultRoutes(api, settings.corsOrigins);
   }
+  addCorsDefaultResponses(api, settings.corsOrigins);
   if (options.apiWebAclArn) {
     new wafv2.CfnWebACLAssociation(scope, 'ApiWebAcl', {
       resourceArn: api.deploymentStage.stageArn,
@@ -97,9 +99,10 @@ export function createRestApi(scope: Construct, settings: RestApiSettings): Rest
  * `GET /health` and `GET /me` (which must carry `Authorization`), validated by API Gateway before
  * the function runs. Other methods on those paths reach the function, which answers 405 with
  * `Allow`; other paths get a JSON 404 from API Gateway, and a request to `/me` without
- * `Authorization` the same JSON 401 the function would give.
+ * `Authorization` the same JSON 401 the function would give. Both carry the CORS headers: a gateway
+ * response of its own type does not take DEFAULT_4XX's.
  */
-function declareDefaultRoutes(api: apigateway.LambdaRestApi): void {
+function declareDefaultRoutes(api: apigateway.LambdaRestApi, corsOrigins: readonly string[]): void {
   const requestValidator = api.addRequestValidator('RequestValidator', {
     validateRequestBody: true,
     validateRequestParameters: true,
@@ -113,12 +116,13 @@ function declareDefaultRoutes(api: apigateway.LambdaRestApi): void {
   api.addGatewayResponse('MissingToken', {
     type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS,
     statusCode: '401',
-    responseHeaders: { 'WWW-Authenticate': "'Bearer'", 'Cache-Control': "'no-store'" },
+    responseHeaders: { 'WWW-Authenticate': "'Bearer'", 'Cache-Control': "'no-store'", ...corsErrorHeaders(corsOrigins) },
     templates: { 'application/json': JSON.stringify({ error: 'unauthorized', reason: 'missing-token' }) },
   });
   api.addGatewayResponse('NotFound', {
     type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN,
     statusCode: '404',
+    responseHeaders: corsErrorHeaders(corsOrigins),
     templates: { 'application/json': JSON.stringify({ error: 'not_found' }) },
   });
 }
