@@ -99,8 +99,9 @@ export function createRestApi(scope: Construct, settings: RestApiSettings): Rest
  * `GET /health` and `GET /me` (which must carry `Authorization`), validated by API Gateway before
  * the function runs. Other methods on those paths reach the function, which answers 405 with
  * `Allow`; other paths get a JSON 404 from API Gateway, and a request to `/me` without
- * `Authorization` the same JSON 401 the function would give. Both carry the CORS headers: a gateway
- * response of its own type does not take DEFAULT_4XX's.
+ * `Authorization` the same JSON 401 the function would give. Both carry the CORS headers
+ * themselves: only a type left unspecified defaults to DEFAULT_4XX.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
  */
 function declareDefaultRoutes(api: apigateway.LambdaRestApi, corsOrigins: readonly string[]): void {
   const requestValidator = api.addRequestValidator('RequestValidator', {
