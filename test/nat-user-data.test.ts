@@ -25,7 +25,7 @@ function natUserData(): string {
  * and `yum` fail while `install-failures` counts down, then install (`installed`); `pgrep` finds a
  * package manager running while `busy` counts down; `systemctl` and `service` need the package;
  * `iptables` keeps `rules` (flushing FORWARD fails while `flush-failures` counts down); `sysctl -p`
- * applies the file it is given; `sleep` only records.
+ * applies the file it is given; `sleep` only records; `timeout` runs its command.
  */
 const FAKES: Record<string, string> = {
   dnf: `countdown install-failures && { echo "Error: [Errno 2] No such file or directory: '/var/cache/dnf/…/iptables-services.rpm'" >&2; exit 1; }
@@ -42,6 +42,7 @@ esac`,
   sysctl: '[ "$1" = -p ] && grep -Eq "^net.ipv4.ip_forward ?= ?1$" "$2" && touch "$S/forwarding"',
   ip: '[ "$*" = "route show default" ] && echo "default via 10.0.0.1 dev ens5 proto dhcp src 10.0.0.10 metric 512"',
   sleep: 'echo "$1" >> "$S/sleeps"',
+  timeout: 'shift; exec "$@"',
 };
 
 interface Run {
@@ -154,6 +155,8 @@ test('an install that never succeeds: exit 1 after 5 attempts and at most 75 s o
   expect(installs(r)).toHaveLength(5);
   expect(r.status).toBe(1);
   expect(r.sleeps).toEqual([5, 10, 20, 40]);
+  // Each attempt is cut after 3 minutes: with the minute's wait for dnf, about 21 minutes at worst.
+  expect(r.calls.filter((c) => c.startsWith('timeout'))).toEqual(Array(5).fill('timeout 180 dnf install -y iptables-services'));
   expect(r.output).toMatch(/nat-setup: FAILED: installing iptables-services after 5 attempts; this instance does not forward traffic/);
   // Nothing is configured on top of a missing package.
   expect(r.calls.filter((c) => /^(iptables|service|systemctl)/.test(c))).toEqual([]);

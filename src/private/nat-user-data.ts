@@ -9,8 +9,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
  * script goes on without the package and leaves an instance that forwards nothing
  * (https://github.com/aws/aws-cdk/issues/36717; the proposed fix, aws/aws-cdk#36718, retries
  * forever). Here every step gets 5 attempts, pausing 5, 10, 20 and 40 s; an install attempt first
- * waits up to 60 s for a running dnf, yum or rpm and is itself cut at 120 s. The script therefore
- * ends within about 16 minutes, in practice within 2 when the install keeps failing. After the last
+ * waits up to 60 s for a running dnf, yum or rpm and is itself cut at 180 s. The script therefore
+ * ends within about 21 minutes, in practice a few when the install keeps failing fast. After the last
  * attempt it exits 1 with a `nat-setup: FAILED` line: cloud-init reports the user-data script
  * failed (`cloud-init status`, /var/log/cloud-init-output.log), and the line reaches the serial
  * console, read with `aws ec2 get-console-output`
@@ -42,7 +42,7 @@ retry() {
 install_iptables() {
   local i
   for i in $(seq 30); do pgrep -x 'dnf|yum|rpm' > /dev/null || break; sleep 2; done
-  timeout 120 dnf install -y iptables-services
+  timeout 180 dnf install -y iptables-services
 }
 
 forward() {
