@@ -58,10 +58,11 @@ interface Run {
 
 /**
  * Refuses a script the fakes cannot fully stand in for: a tool by absolute path or through sudo, or
- * a redirect into /etc, would run or write on this machine.
+ * a path under /etc that the environment cannot move (`\${NAT_…:-/etc/…}`), would run or write on
+ * this machine.
  */
 function assertSandboxable(userData: string): void {
-  const unsafe = /\/s?bin\/|sudo |> *\/etc\//.exec(userData.replace(/^#!.*\n/, ''));
+  const unsafe = /\/s?bin\/|sudo |\/etc\//.exec(userData.replace(/^#!.*\n/, '').replace(/\$\{NAT_[A-Z_]+:-[^}]*\}/g, ''));
   if (unsafe) throw new Error(`the user data would reach this machine (${unsafe[0]}): call tools by name and take file paths from the environment`);
 }
 
@@ -117,6 +118,7 @@ const MASQUERADE = ['POSTROUTING -o ens5 -j MASQUERADE', 'FORWARD flushed'];
 test('the script finds its tools on PATH and writes no system file the test cannot redirect', () => {
   expect(() => assertSandboxable(script)).not.toThrow();
   expect(() => assertSandboxable('sudo /sbin/iptables -F FORWARD')).toThrow(/would reach this machine/);
+  expect(() => assertSandboxable('echo 1 > /etc/sysctl.d/x.conf')).toThrow(/would reach this machine/);
   expect(execFileSync('bash', ['-n'], { input: script })).toHaveLength(0);
 });
 
