@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { launchWithImdsv2Template } from './imdsv2';
 import { acknowledge, ignoreCfnLint, inPacks, managedPolicy, skipCheckov } from './nag';
+import { natUserData } from './nat-user-data';
 import { isWholeNumberIn } from './validate';
 import { Egress, EgressMode } from '../egress';
 
@@ -40,6 +41,8 @@ export function natInstanceProvider(egress: Egress): ec2.NatInstanceProviderV2 |
     defaultAllowedTraffic: ec2.NatTrafficDirection.NONE,
     // Standard credits make the price fixed: no surplus charges when traffic bursts.
     creditSpecification: instanceType.isBurstable() ? ec2.CpuCredits.STANDARD : undefined,
+    // CDK's setup, with its package install and iptables steps retried and a loud failure.
+    userData: natUserData(),
   });
 }
 

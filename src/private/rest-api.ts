@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { addCorsDefaultResponses, corsErrorHeaders } from './gateway-cors';
 import { acknowledge, inPacks, managedPolicy, skipCheckov } from './nag';
 import { physicalName } from './names';
 import { RestApiOptions } from '../api-options';
@@ -83,8 +84,9 @@ export function createRestApi(scope: Construct, settings: RestApiSettings): Rest
     },
   });
   if (settings.defaultHandlerRoutes) {
-    declareDefaultRoutes(api);
+    declareDefaultRoutes(api, settings.corsOrigins);
   }
+  addCorsDefaultResponses(api, settings.corsOrigins);
   if (options.apiWebAclArn) {
     new wafv2.CfnWebACLAssociation(scope, 'ApiWebAcl', {
       resourceArn: api.deploymentStage.stageArn,
@@ -99,9 +101,11 @@ export function createRestApi(scope: Construct, settings: RestApiSettings): Rest
  * `GET /health` and `GET /me` (which must carry `Authorization`), validated by API Gateway before
  * the function runs. Other methods on those paths reach the function, which answers 405 with
  * `Allow`; other paths get a JSON 404 from API Gateway, and a request to `/me` without
- * `Authorization` the same JSON 401 the function would give.
+ * `Authorization` the same JSON 401 the function would give. Both carry the CORS headers
+ * themselves: only a type left unspecified defaults to DEFAULT_4XX.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
  */
-function declareDefaultRoutes(api: apigateway.LambdaRestApi): void {
+function declareDefaultRoutes(api: apigateway.LambdaRestApi, corsOrigins: readonly string[]): void {
   const requestValidator = api.addRequestValidator('RequestValidator', {
     validateRequestBody: true,
     validateRequestParameters: true,
@@ -115,12 +119,13 @@ function declareDefaultRoutes(api: apigateway.LambdaRestApi): void {
   api.addGatewayResponse('MissingToken', {
     type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS,
     statusCode: '401',
-    responseHeaders: { 'WWW-Authenticate': "'Bearer'", 'Cache-Control': "'no-store'" },
+    responseHeaders: { 'WWW-Authenticate': "'Bearer'", 'Cache-Control': "'no-store'", ...corsErrorHeaders(corsOrigins) },
     templates: { 'application/json': JSON.stringify({ error: 'unauthorized', reason: 'missing-token' }) },
   });
   api.addGatewayResponse('NotFound', {
     type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN,
     statusCode: '404',
+    responseHeaders: corsErrorHeaders(corsOrigins),
     templates: { 'application/json': JSON.stringify({ error: 'not_found' }) },
   });
 }

@@ -47,9 +47,13 @@ test('discovery reads the function, API, database and proxy from the template', 
   expect(get('/health')).toEqual({ kind: 'lambda', ours: true, required: { headers: [], querystrings: [] } });
   // API Gateway's request validator answers a /me without Authorization, with the API's own 401.
   expect(get('/me')).toEqual({ kind: 'lambda', ours: true, required: { headers: ['Authorization'], querystrings: [] } });
+  // Two allowed origins: API Gateway's own answers echo the request's Origin.
+  const cors = { headers: { Vary: 'Origin' }, requestHeaders: { 'Access-Control-Allow-Origin': 'Origin' } };
   expect(b.api.gatewayResponses).toEqual({
-    BAD_REQUEST_PARAMETERS: { statusCode: 401, headers: { 'WWW-Authenticate': 'Bearer', 'Cache-Control': 'no-store' }, body: '{"error":"unauthorized","reason":"missing-token"}' },
-    MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, headers: {}, body: '{"error":"not_found"}' },
+    BAD_REQUEST_PARAMETERS: { statusCode: 401, headers: { 'WWW-Authenticate': 'Bearer', 'Cache-Control': 'no-store', 'Vary': 'Origin' }, requestHeaders: cors.requestHeaders, body: '{"error":"unauthorized","reason":"missing-token"}' },
+    MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, ...cors, body: '{"error":"not_found"}' },
+    DEFAULT_4XX: { statusCode: undefined, ...cors, body: undefined },
+    DEFAULT_5XX: { statusCode: undefined, ...cors, body: undefined },
   });
   expect(b.database).toMatchObject({ databaseName: 'orders', masterUsername: 'postgres', port: 5432, engineVersion: '17' });
   expect(b.proxy).toMatchObject({ requireTls: true, idleClientTimeoutSeconds: 1800 });

@@ -2,17 +2,9 @@
 // integration outlasts API Gateway's limit, 403 for a path without a resource, 500 for an
 // integration the local stack does not run, 400 for a missing required parameter, and the API's
 // own gateway responses in place of any of these.
-import * as fs from 'fs';
-import * as http from 'http';
-import { AddressInfo } from 'net';
-import * as path from 'path';
-import { tempDir } from './helpers';
+import { serveGateway, ServedGateway } from './gateway-harness';
 import { Gateway } from '../../src/local/api/gateway';
 import { ApiSpec } from '../../src/local/assembly/model';
-import { workerScript } from '../../src/local/assets';
-import { FunctionPool } from '../../src/local/lambda/pool';
-import { loopback } from '../../src/local/placement';
-import { ensureBundle } from '../harness/bundle';
 
 const none = { headers: [], querystrings: [] };
 const api: ApiSpec = {
@@ -34,35 +26,18 @@ const customised: ApiSpec = {
   },
 };
 
-let dir: string;
-let pool: FunctionPool;
-let server: http.Server;
+let served: ServedGateway;
 let base: string;
 let gateway: Gateway;
 const platform: string[] = [];
 
 beforeAll(async () => {
-  ensureBundle();
-  dir = tempDir('gateway');
-  fs.writeFileSync(path.join(dir, 'index.js'), "exports.handler = async (e) => e.path === '/slow' ? new Promise(() => {}) : { statusCode: 200, body: '{\"ok\":true}' };");
-  pool = new FunctionPool({
-    workerScript: workerScript(),
-    placement: loopback('application'),
-    timeoutMs: 5000,
-    maxContainers: 2,
-    environment: { PATH: process.env.PATH!, LAMBDA_TASK_ROOT: dir, _HANDLER: 'index.handler' },
-  });
-  gateway = new Gateway(api, pool, (line) => platform.push(line), 300);
-  server = http.createServer((req, res) => gateway.handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod`;
+  served = await serveGateway(api,
+    "exports.handler = async (e) => e.path === '/slow' ? new Promise(() => {}) : { statusCode: 200, body: '{\"ok\":true}' };",
+    (line) => platform.push(line), 300);
+  ({ gateway, base } = served);
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-  await pool.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => served.stop());
 
 const get = async (p: string) => {
   const res = await fetch(base + p);

@@ -80,7 +80,7 @@ export class Gateway {
       })));
     }
     const fail = (status: number, message: string, type: string, responseType?: string) =>
-      gatewayError(res, status, message, type, requestId, this.customResponse(responseType, status));
+      gatewayError(res, status, message, type, requestId, this.customResponse(req, responseType, status));
     if (url.pathname !== stagePrefix && !url.pathname.startsWith(`${stagePrefix}/`)) {
       return fail(403, 'Forbidden', 'ForbiddenException');
     }
@@ -123,17 +123,29 @@ export class Gateway {
         pathParameters: match.pathParameters,
         body,
       });
-      return this.integrate(event, requestId, res);
+      return this.integrate(req, event, requestId, res);
     }).catch(() => fail(502, 'Internal server error', 'InternalServerErrorException'));
   }
 
-  /** The API's gateway response of a type, else its DEFAULT_4XX / DEFAULT_5XX. */
-  private customResponse(type: string | undefined, status: number): GatewayResponseSpec | undefined {
+  /**
+   * The API's gateway response of a type, else its DEFAULT_4XX / DEFAULT_5XX (a type's own
+   * definition replaces the default's whole), with request headers mapped in for `req`.
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+   */
+  private customResponse(req: IncomingMessage, type: string | undefined, status: number): GatewayResponseSpec | undefined {
     const responses = this.api.gatewayResponses;
-    return (type ? responses[type] : undefined) ?? responses[status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
+    const spec = (type ? responses[type] : undefined) ?? responses[status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
+    if (!spec?.requestHeaders) return spec;
+    const headers = { ...spec.headers };
+    for (const [header, source] of Object.entries(spec.requestHeaders)) {
+      // A header mapped from a request header the request lacks is left out.
+      const value = req.headers[source.toLowerCase()];
+      if (typeof value === 'string') headers[header] = value;
+    }
+    return { ...spec, headers };
   }
 
-  private async integrate(event: unknown, requestId: string, res: ServerResponse): Promise<void> {
+  private async integrate(req: IncomingMessage, event: unknown, requestId: string, res: ServerResponse): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.integrationTimeoutMs);
@@ -142,17 +154,17 @@ export class Gateway {
     clearTimeout(timer);
     if (outcome === 'timeout') {
       this.log(`Execution failed: Endpoint request timed out (RequestId: ${requestId})`);
-      return gatewayError(res, 504, 'Endpoint request timed out', 'InternalServerErrorException', requestId, this.customResponse('INTEGRATION_TIMEOUT', 504));
+      return gatewayError(res, 504, 'Endpoint request timed out', 'InternalServerErrorException', requestId, this.customResponse(req, 'INTEGRATION_TIMEOUT', 504));
     }
     reportInvocation(this.log, requestId, outcome);
     if (!outcome.ok) {
       const status = outcome.kind === 'throttled' ? 500 : 502;
-      return gatewayError(res, status, 'Internal server error', 'InternalServerErrorException', requestId, this.customResponse(undefined, status));
+      return gatewayError(res, status, 'Internal server error', 'InternalServerErrorException', requestId, this.customResponse(req, undefined, status));
     }
     const response = parseProxyResponse(outcome.payload);
     if (!response) {
       this.log(`Execution failed due to configuration error: Malformed Lambda proxy response (RequestId: ${requestId})`);
-      return gatewayError(res, 502, 'Internal server error', 'InternalServerErrorException', requestId, this.customResponse(undefined, 502));
+      return gatewayError(res, 502, 'Internal server error', 'InternalServerErrorException', requestId, this.customResponse(req, undefined, 502));
     }
     const headers: Record<string, string | string[]> = { 'content-type': 'application/json', ...response.headers, 'x-amzn-requestid': requestId };
     res.writeHead(response.statusCode, { ...headers, 'content-length': response.body.length });

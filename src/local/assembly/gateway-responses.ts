@@ -9,22 +9,31 @@ function literal(value: unknown): string | undefined {
   return typeof value === 'string' ? /^'(.*)'$/s.exec(value)?.[1] : undefined;
 }
 
-/** The API's customised gateway responses, by type. */
+/**
+ * The API's customised gateway responses, by type. Header values are static (`'value'`) or a
+ * request header (`method.request.header.name`); other mapping sources are not emulated.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html
+ */
 export function readGatewayResponses(resources: Record<string, TemplateResource>, restApiId: string): Record<string, GatewayResponseSpec> {
   const out: Record<string, GatewayResponseSpec> = {};
   for (const r of Object.values(resources)) {
     const p: Props = r.Properties ?? {};
     if (r.Type !== 'AWS::ApiGateway::GatewayResponse' || referencedId(p.RestApiId) !== restApiId) continue;
     const headers: Record<string, string> = {};
+    const requestHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries<unknown>(p.ResponseParameters ?? {})) {
       const header = /^gatewayresponse\.header\.(.+)$/.exec(name)?.[1];
+      if (!header) continue;
       const v = literal(value);
-      if (header && v !== undefined) headers[header] = v;
+      const source = typeof value === 'string' ? /^method\.request\.header\.(.+)$/.exec(value)?.[1] : undefined;
+      if (v !== undefined) headers[header] = v;
+      else if (source) requestHeaders[header] = source;
     }
     const body = p.ResponseTemplates?.['application/json'];
     out[String(p.ResponseType)] = {
       statusCode: p.StatusCode === undefined ? undefined : Number(p.StatusCode),
       headers,
+      ...(Object.keys(requestHeaders).length > 0 ? { requestHeaders } : {}),
       body: typeof body === 'string' && !body.includes('$') ? body : undefined,
     };
   }

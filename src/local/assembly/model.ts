@@ -58,10 +58,13 @@ export interface ApiSpec {
   readonly gatewayResponses: { readonly [type: string]: GatewayResponseSpec };
 }
 
-/** A gateway response the template customises: status, static headers and body. */
+/** A gateway response the template customises: status, headers and body. */
 export interface GatewayResponseSpec {
   readonly statusCode?: number;
+  /** Headers with a static value. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Headers that copy a request header (`method.request.header.Origin`), by response header. */
+  readonly requestHeaders?: Readonly<Record<string, string>>;
   /** The `application/json` template, when it is static. */
   readonly body?: string;
 }
