@@ -65,6 +65,22 @@ test('a NEW whose migration drops a column OLD\'s code and data have fails the r
   expect(run.leftovers).toEqual([]);
 });
 
+test('a NEW whose migration fails is not served; the rollback to OLD goes through', async () => {
+  const old = synth('old-broken', OLD_FILES);
+  const next = synth('new-broken', { ...OLD_FILES, '0003_broken.sql': 'ALTER TABLE notes ADD COLUMN archived boolean;\nUPDATE notes SET archived = flase;\n' });
+  const run = await runCli(['local', 'rehearse', '--from', old, '--assembly', next, ...ENGINE]);
+  expect(run.code).toBe(1);
+  expect(run.stdout.trim().split('\n').pop()).toBe('17 passed, 1 failed');
+  expect(row(run.stdout, 'new: migrations (before the code, as the trigger runs them)')?.slice(1)).toEqual([
+    'FAIL', expect.stringMatching(/^migrations: Migration 0003_broken\.sql failed at line 2: column "flase" does not exist \(SQLSTATE 42703\)\. It was rolled back/),
+  ]);
+  expect(run.stdout).not.toMatch(/^new: (GET|invoke|code)/m);
+  for (const name of ['new: marker row and OLD\'s data intact', 'rollback: OLD\'s migrations against the newer database', 'rollback: GET /prod/health']) {
+    expect(row(run.stdout, name)?.[1]).toBe('PASS');
+  }
+  expect(run.leftovers).toEqual([]);
+});
+
 test('a NEW that replaces the database instance fails before anything starts, naming the resource and the property', async () => {
   const old = synth('old-name', OLD_FILES);
   const next = synth('new-name', OLD_FILES, { databaseName: 'orders' });
