@@ -60,7 +60,9 @@ async function rehearseOnStack(options: Parameters<typeof startAndDescribe>[0], 
     say(`ready in ${health.seconds.toFixed(2)} s (first /health answered ${health.status})`);
     for (const b of stack.backends) {
       const next = newSpecs.find((s) => s.name === b.spec.name);
-      rows.push(...await rehearseBackend(b, next, stack.caFile, http, say));
+      const own = await rehearseBackend(b, next, stack.caFile, http, say);
+      // With several backends, each row says whose it is.
+      rows.push(...(stack.backends.length === 1 ? own : own.map((r) => ({ ...r, name: `${b.spec.name} ${r.name}` }))));
     }
   } finally {
     await supervisor.stop();

@@ -21,7 +21,7 @@ export class RehearsalData {
     const data = new RehearsalData(b, caFile);
     await data.asOwner(async (c) => {
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${data.schema}`);
-      await c.query(`CREATE TABLE ${data.table} (token text PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now())`);
+      await c.query(`CREATE TABLE IF NOT EXISTS ${data.table} (token text PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now())`);
       await c.query(`INSERT INTO ${data.table} (token) VALUES ($1)`, [data.token]);
     });
     return data;
