@@ -85,6 +85,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // which reads cloud assembly schema <= 53, what aws-cdk-lib 2.257 writes.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@2.197.10',
+    // `local rehearse`: CloudFormation's create-only (replacement) properties per resource type, from
+    // the resource schemas. Only the lists are extracted into the CLI's bundle (scripts/create-only-properties.js).
+    '@aws-cdk/aws-service-spec@^0.1.216',
     // `npx projen bench` (scripts/bench/): the floor handler (jose + pg + the Secrets Manager
     // client) and the usual framework stack the default handler is measured against.
     'jose@^6',
@@ -171,6 +174,13 @@ const cli = project.bundler.addBundle('src/cli/main.ts', {
   banner: '#!/usr/bin/env node',
   executable: true,
 });
+// `local rehearse` reads CloudFormation's create-only properties from a JSON file extracted from the
+// resource schemas (157 KiB, where the schema database is 2.4 MB compressed and takes a second to
+// load), next to the CLI's bundle rather than in it, so the other commands do not parse it.
+const bundleCli = project.tasks.tryFind('bundle:cli/main')!;
+bundleCli.prependExec('node scripts/create-only-properties.js');
+bundleCli.exec('cp src/local/rehearse/create-only.generated.json assets/cli/main/');
+project.gitignore.exclude('/src/local/rehearse/create-only.generated.json');
 project.bundler.addBundle('src/local/worker/runtime.ts', localBundle);
 project.bundler.addBundle('src/local/sdk/@aws-sdk/client-secrets-manager.ts', localBundle);
 project.addBins({ 'secure-lambda-postgres': cli.outfile });

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { BackendSpec } from './assembly/model';
 import { sdkDir, workerScript } from './assets';
 import { ApiConfig } from './components/api';
+import { FromComponent } from './components/protocol';
 import { functionEnvironment, LocalEndpoints } from './function-env';
 import { probeFrom } from './isolate/probe';
 import { RunningPgbouncer, startPgbouncer } from './pgbouncer';
@@ -97,6 +98,8 @@ export interface RunningBackend extends BackendPlan {
   readonly parts: BackendParts;
   /** Run the function and API of a new synth of the same backend; returns its notes. */
   reload(next: BackendSpec): readonly string[];
+  /** {@link reload}, resolving once the API serves the new synth (within 10 s). */
+  redeploy(next: BackendSpec): Promise<readonly string[]>;
   /** Apply the migrations of a new synth, as its deployment would; returns the lines to print. */
   migrate(next: BackendSpec): Promise<readonly string[]>;
 }
@@ -225,6 +228,11 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
   const logins = [{ user: database.user, password }, ...(plan.roles ? [plan.roles.owner, plan.roles.app] : [])];
   fs.writeFileSync(pgpassFile, logins.map((l) => pgpass(l.user, l.password)).join(''), { mode: 0o600 });
   const host = placements.public.host;
+  const reload = (next: BackendSpec) => {
+    const update = functionConfig(next);
+    supervisor.tell(child, { type: 'reload', api: update.api, pool: update.pool });
+    return update.notes;
+  };
   return {
     ...plan,
     pgpassFile,
@@ -235,11 +243,18 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     migrate: async (next) => (plan.roles && next.roles
       ? migrateAt(placements.migration, { ...plan.roles, spec: next.roles }, { ...database, password }, shared.certs.caFile)
       : []),
-    reload: (next) => {
-      const update = functionConfig(next);
-      supervisor.tell(child, { type: 'reload', api: update.api, pool: update.pool });
-      return update.notes;
-    },
+    reload,
+    redeploy: (next) => new Promise((resolve, reject) => {
+      const onMessage = (m: FromComponent) => m.type === 'reloaded' && done(() => resolve(nextNotes));
+      const timer = setTimeout(() => done(() => reject(new Error(`API ${spec.name} did not take the new synth within 10 s`))), 10_000);
+      const done = (f: () => void) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        f();
+      };
+      child.on('message', onMessage);
+      const nextNotes = reload(next);
+    }),
   };
 }
 

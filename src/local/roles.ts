@@ -66,6 +66,7 @@ export async function applyRoles(roles: LocalRoles, db: MasterLogin, caFile: str
     return [
       `roles: ${roles.owner.user} owns schema ${spec.schema}; the function logs in as ${roles.app.user} (DML only), as it would after deployment`,
       `migrations: ${files.length === 0 ? 'none in the template' : `${result.applied.length} applied, ${result.alreadyApplied} already applied (${spec.migrationsDir})`}`,
+      ...(result.ahead.length === 0 ? [] : [`migrations: ${result.ahead.join(', ')} applied by a newer version, left as they are (a rollback runs this version's files again)`]),
       ...result.warnings.map((w) => `roles: ${w}`),
     ];
   } catch (err) {

@@ -36,14 +36,20 @@ function normalise(sql: string): string {
   return sql.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
 }
 
+/** The number a migration file name starts with, or `undefined` when it is no migration file name. */
+export function versionOf(name: string): bigint | undefined {
+  const match = FILE_NAME.exec(name);
+  return match ? BigInt(match[1]) : undefined;
+}
+
 /** Order file names by their numeric prefix, rejecting names without one and duplicate numbers. */
 export function orderMigrationNames(names: readonly string[]): Array<{ name: string; version: bigint }> {
   const parsed = names.map(name => {
-    const match = FILE_NAME.exec(name);
-    if (!match) {
+    const version = versionOf(name);
+    if (version === undefined) {
       throw new MigrationFilesError(`'${name}' is not a migration file name. ${NAMING}`);
     }
-    return { name, version: BigInt(match[1]) };
+    return { name, version };
   });
   parsed.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
   for (let i = 1; i < parsed.length; i++) {

@@ -51,10 +51,10 @@ export async function handler(_event: unknown, context?: RemainingTime): Promise
       schema: env.schema,
       files,
       deadline: remaining === undefined ? undefined : started + remaining - SAFETY_MARGIN_MS,
-      log: (event, fields) => logger.info(event, fields),
+      log: (event, fields, level = 'info') => logger[level](event, fields),
     });
     for (const warning of result.warnings) logger.warn('migration.warning', { warning });
-    logger.info('migration.done', { applied: result.applied, alreadyApplied: result.alreadyApplied, created: result.created, passwordsReset: result.passwordsReset, durationMs: Date.now() - started });
+    logger.info('migration.done', { applied: result.applied, alreadyApplied: result.alreadyApplied, ahead: result.ahead, created: result.created, passwordsReset: result.passwordsReset, durationMs: Date.now() - started });
     return result;
   } catch (err) {
     const message = redact(err instanceof Error ? err.message : String(err));

@@ -1,12 +1,12 @@
 import { createHash } from 'crypto';
 import { Client } from 'pg';
 import { describePgError, MigrationError, sqlStateOf } from './errors';
-import { MigrationFile } from './files';
+import { MigrationFile, versionOf } from './files';
 import { quoteIdent } from './sql';
 import { lineIndex, splitStatements } from './statements';
 
-/** Receives one structured event per step of a run. */
-export type MigrationLog = (event: string, fields?: Record<string, unknown>) => void;
+/** Receives one structured event per step of a run; `warn` for what the run went on past. */
+export type MigrationLog = (event: string, fields?: Record<string, unknown>, level?: 'info' | 'warn') => void;
 
 /** What {@link applyMigrations} needs besides the owner's connection. */
 export interface ApplyOptions {
@@ -27,8 +27,13 @@ export interface ApplyOptions {
 export interface MigrationResult {
   /** Files applied by this run, in order. */
   readonly applied: string[];
-  /** Files that were already applied. */
+  /** Files of this run that were already applied. */
   readonly alreadyApplied: number;
+  /**
+   * Applied files this run does not know, all numbered after its last file: a newer version applied
+   * them, and this older one runs again (a rollback). They are left as they are.
+   */
+  readonly ahead: string[];
 }
 
 /** The schema holding the history table: the owner's, out of the app role's reach. */
@@ -87,7 +92,10 @@ export async function applyMigrations(client: Client, options: ApplyOptions): Pr
   return withMigrationLock(client, options.schema, options.deadline, async () => {
     const history = await prepareSchema(client, options);
     const applied = (await client.query<Applied>(`SELECT name, checksum FROM ${history} ORDER BY name`)).rows;
-    const pending = checkHistory(options.files, applied);
+    const { pending, ahead } = checkHistory(options.files, applied);
+    if (ahead.length > 0) {
+      log('migration.ahead', { files: ahead, lastKnown: options.files[options.files.length - 1]?.name ?? null, note: 'applied by a newer version (a rollback runs this one again): left as they are' }, 'warn');
+    }
     const done: string[] = [];
     let lastGood = options.files.filter(f => !pending.includes(f)).pop()?.name;
     for (const file of pending) {
@@ -101,7 +109,7 @@ export async function applyMigrations(client: Client, options: ApplyOptions): Pr
     if (options.grantExistingTables) {
       await grantTables(client, options, 'ALL TABLES IN SCHEMA', 'ALL SEQUENCES IN SCHEMA');
     }
-    return { applied: done, alreadyApplied: applied.length };
+    return { applied: done, alreadyApplied: applied.length - ahead.length, ahead };
   });
 }
 
@@ -132,11 +140,27 @@ async function grantTables(client: Client, options: ApplyOptions, tables: string
   await client.query(`${prefix}GRANT USAGE, SELECT ON ${sequences}${on} TO ${app}`);
 }
 
-/** The pending files, after checking that the applied ones are all there, unchanged and first. */
-function checkHistory(files: readonly MigrationFile[], applied: readonly Applied[]): MigrationFile[] {
+/**
+ * The pending files, after checking that the applied ones are all there (or all numbered after the
+ * last file: `ahead`), unchanged and first.
+ *
+ * Applied files numbered after the last file are what a newer version applied: CloudFormation rolls a
+ * failed update back by sending the migration trigger an update back to the old properties
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requesttypes-update.html,
+ * aws/aws-cdk#29581), so the old function runs against the newer database, and must succeed for the
+ * rollback to complete. An unknown file numbered before or among the files is a lost migration.
+ */
+function checkHistory(files: readonly MigrationFile[], applied: readonly Applied[]): { pending: MigrationFile[]; ahead: string[] } {
   const byName = new Map(files.map(f => [f.name, f]));
+  const lastKnown = files[files.length - 1]?.version;
+  const ahead: Array<{ name: string; version: bigint }> = [];
   for (const row of applied) {
     const file = byName.get(row.name);
+    const version = versionOf(row.name);
+    if (!file && version !== undefined && (lastKnown === undefined || version > lastKnown)) {
+      ahead.push({ name: row.name, version });
+      continue;
+    }
     if (!file) {
       throw new MigrationError('missing', `${row.name} was applied but is no longer among the migration files: restore it. Applied migrations stay as they are; undo a change with a new migration file.`, { file: row.name });
     }
@@ -144,14 +168,15 @@ function checkHistory(files: readonly MigrationFile[], applied: readonly Applied
       throw new MigrationError('changed', `${row.name} was changed after it was applied (checksum ${row.checksum.slice(0, 12)}… recorded, ${file.checksum.slice(0, 12)}… now): restore the applied text and put the change in a new migration file. Nothing was applied.`, { file: row.name });
     }
   }
+  ahead.sort((a, b) => (a.version < b.version ? -1 : 1));
   const appliedNames = new Set(applied.map(r => r.name));
-  const last = files.filter(f => appliedNames.has(f.name)).pop();
+  const last = [...files.filter(f => appliedNames.has(f.name)), ...ahead].pop();
   const pending = files.filter(f => !appliedNames.has(f.name));
   const early = last && pending.find(f => f.version < last.version);
   if (early && last) {
     throw new MigrationError('order', `${early.name} is new but sorts before ${last.name}, which is already applied: give it a number after ${last.version} so it runs last. Nothing was applied.`, { file: early.name });
   }
-  return pending;
+  return { pending, ahead: ahead.map(a => a.name) };
 }
 
 async function applyFile(client: Client, history: string, file: MigrationFile, options: ApplyOptions, lastGood: string | undefined): Promise<void> {

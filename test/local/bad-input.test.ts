@@ -79,7 +79,7 @@ test.each([
   [['local', 'serve', '--bogus'], /^secure-lambda-postgres: local serve: unknown option --bogus \(options: --assembly .*\)$/],
   [['local', 'serve', '--port', 'eighty'], /^secure-lambda-postgres: local serve: --port must be a whole number, got eighty$/],
   [['local', 'serve', '--postgres', 'docker'], /^secure-lambda-postgres: local serve: --postgres must be one of auto, system, embedded, got docker$/],
-  [['local', 'deploy'], /^secure-lambda-postgres: local: unknown subcommand deploy; use local serve, local verify or local token$/],
+  [['local', 'deploy'], /^secure-lambda-postgres: local: unknown subcommand deploy; use local serve, local verify, local token or local rehearse$/],
   [['launch'], /^secure-lambda-postgres: unknown command launch \(commands: local, cost\); see secure-lambda-postgres --help$/],
   [['local', 'token', '--ttl', '0'], /^secure-lambda-postgres: local token: --ttl must be 1 to 86400 seconds, got 0$/],
 ])('bad arguments %j', (args, message) => expectUsageError(args, message));

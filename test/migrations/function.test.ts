@@ -7,18 +7,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { migrationDir, removeMigrationDirs } from './fixture';
+import { failure, functionDatabase, FunctionDatabase } from './function-env';
 import { ENV } from '../../src/contract';
-import { MIGRATION_TIMEOUT } from '../../src/database/migrator';
-import { checksumOfSet, readMigrationDirectory } from '../../src/migrations/files';
 import { Database } from '../../src/runtime/db';
 import { SecretCache } from '../../src/runtime/secrets';
 import { BUNDLE_PATH, ensureBundle, MIGRATION_BUNDLE_PATH } from '../harness/bundle';
 import { claimsOf, sessionToken } from '../harness/clerk';
 import { newPassword, RealPostgres } from '../harness/database';
-import { LambdaProcess, ThrownError } from '../harness/lambda';
+import { LambdaProcess } from '../harness/lambda';
 import { findLeaks, trackSecret } from '../harness/leaks';
 import { PgBouncer } from '../harness/pgbouncer';
-import { queryAs, rdsLikeDatabase, rolesEngineOn, rolesEngineUnavailable, RolesEngine } from '../harness/roles';
+import { queryAs, rolesEngineOn, rolesEngineUnavailable, RolesEngine } from '../harness/roles';
 import { pgbouncerUnavailable, TestStack } from '../harness/stack';
 import { BlackHole, sleep } from '../harness/util';
 
@@ -33,38 +32,10 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures', 'migrations');
 
 let stack: TestStack;
 let engine: RolesEngine;
-let database: string;
+let fnDb: FunctionDatabase;
 const lambdas: LambdaProcess[] = [];
-const app = { username: 'fn_app', password: trackSecret('app password', newPassword()) };
-const owner = { username: 'fn_owner', password: trackSecret('owner password', newPassword()) };
-const arns = { master: '', owner: '', app: '' };
 
-/** What the construct puts in the migration function's environment, pointed at the loopback services. */
-function migrationEnv(dir: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
-  return stack.env({
-    [ENV.DB_HOST]: undefined,
-    [ENV.DB_PORT]: undefined,
-    [ENV.DB_NAME]: undefined,
-    [ENV.DB_SECRET_ARN]: undefined,
-    [ENV.DB_AUTH_MODE]: undefined,
-    [ENV.CLERK_JWT_KEY]: undefined,
-    [ENV.CLERK_AUTHORIZED_PARTIES]: undefined,
-    // The shim enforces the timeout the construct gives the migration function.
-    SLP_LAMBDA_TIMEOUT_MS: String(MIGRATION_TIMEOUT.toMilliseconds()),
-    [ENV.MIGRATION_DB_HOST]: 'localhost',
-    [ENV.MIGRATION_DB_PORT]: String(stack.db.port),
-    [ENV.MIGRATION_DB_NAME]: database,
-    [ENV.MIGRATION_SCHEMA]: 'app',
-    [ENV.MIGRATION_MASTER_SECRET_ARN]: arns.master,
-    [ENV.MIGRATION_OWNER_SECRET_ARN]: arns.owner,
-    [ENV.MIGRATION_APP_SECRET_ARN]: arns.app,
-    [ENV.MIGRATION_APP_USER]: app.username,
-    [ENV.MIGRATION_APP_AUTH_MODE]: 'password',
-    [ENV.MIGRATION_DIR]: dir,
-    [ENV.MIGRATION_SET_CHECKSUM]: checksumOfSet(readMigrationDirectory(dir, false)),
-    ...overrides,
-  });
-}
+const migrationEnv = (dir: string, overrides: Record<string, string | undefined> = {}) => fnDb.env(dir, overrides);
 
 async function start(env: Record<string, string>, handler: string): Promise<LambdaProcess> {
   const l = await LambdaProcess.start(env, handler);
@@ -72,32 +43,12 @@ async function start(env: Record<string, string>, handler: string): Promise<Lamb
   return l;
 }
 
-/** What the trigger would report to CloudFormation: the function's error. */
-async function failure(l: LambdaProcess): Promise<ThrownError> {
-  try {
-    await l.invoke({});
-  } catch (err) {
-    const thrown = (err as { thrown?: ThrownError }).thrown;
-    if (thrown) return thrown;
-    throw err;
-  }
-  throw new Error('expected the migration function to fail');
-}
-
 beforeAll(async () => {
   if (SKIP) return;
   ensureBundle();
   stack = await TestStack.start();
   engine = rolesEngineOn(stack.db as RealPostgres, stack.certs);
-  const db = await rdsLikeDatabase(engine, 'fnroles');
-  database = db.database;
-  arns.master = stack.sm.arn('db/master');
-  arns.owner = stack.sm.arn('db/owner');
-  arns.app = stack.sm.arn('db/app');
-  const secret = (login: { username: string; password: string }) => JSON.stringify({ engine: 'postgres', host: 'localhost', port: stack.db.port, dbname: database, ...login });
-  stack.sm.put(arns.master, secret(db.master));
-  stack.sm.put(arns.owner, secret(owner));
-  stack.sm.put(arns.app, secret(app));
+  fnDb = await functionDatabase(stack, engine, 'fnroles');
 }, 180000);
 
 afterAll(async () => {
@@ -109,7 +60,7 @@ afterAll(async () => {
 describeEngine('on deployment', () => {
   test('creates the roles and applies the files; a second run changes nothing', async () => {
     const fn = await start(migrationEnv(FIXTURES), MIGRATION_BUNDLE_PATH);
-    expect(await fn.invoke({})).toMatchObject({ applied: ['0001_notes.sql', '0002_tags.sql'], alreadyApplied: 0, created: [owner.username, app.username] });
+    expect(await fn.invoke({})).toMatchObject({ applied: ['0001_notes.sql', '0002_tags.sql'], alreadyApplied: 0, created: [fnDb.owner.username, fnDb.app.username] });
     expect(await fn.invoke({})).toMatchObject({ applied: [], alreadyApplied: 2, created: [], passwordsReset: [] });
     expect(fn.logs.filter(l => l.includes('"event":"migration.applied"'))).toHaveLength(2);
   });
@@ -154,18 +105,18 @@ describeEngine('on deployment', () => {
 
 describeEngine('the default handler, as the app role', () => {
   let bouncer: PgBouncer;
-  const upstream = { port: 0, database: '', user: app.username, password: app.password };
+  const upstream = { port: 0, database: '', user: '', password: '' };
 
   beforeAll(async () => {
     const fn = await start(migrationEnv(FIXTURES), MIGRATION_BUNDLE_PATH);
     await fn.invoke({});
-    Object.assign(upstream, { port: stack.db.port, database });
+    Object.assign(upstream, { port: stack.db.port, database: fnDb.database, user: fnDb.app.username, password: fnDb.app.password });
     // Closes idle client connections after 1 s, as RDS Proxy does after its idle client timeout.
     bouncer = await PgBouncer.start(upstream, stack.certs, { clientIdleTimeoutSeconds: 1 });
   });
   afterAll(async () => bouncer?.stop());
 
-  const handlerEnv = () => ({ [ENV.DB_HOST]: 'localhost', [ENV.DB_PORT]: String(bouncer.port), [ENV.DB_NAME]: database, [ENV.DB_SECRET_ARN]: arns.app });
+  const handlerEnv = () => ({ [ENV.DB_HOST]: 'localhost', [ENV.DB_PORT]: String(bouncer.port), [ENV.DB_NAME]: fnDb.database, [ENV.DB_SECRET_ARN]: fnDb.arns.app });
 
   test('answers /me through the pooler, logged in as the app role', async () => {
     const fn = await start(stack.env(handlerEnv()), BUNDLE_PATH);
@@ -174,17 +125,17 @@ describeEngine('the default handler, as the app role', () => {
     expect(me.statusCode).toBe(200);
     expect(me.json.userId).toBe(claimsOf(token).sub);
     const sessions = await stack.db.adminQuery<{ usename: string }>(
-      "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND usename <> 'postgres'", [database]);
-    expect(sessions).toEqual([{ usename: app.username }]);
+      "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND usename <> 'postgres'", [fnDb.database]);
+    expect(sessions).toEqual([{ usename: fnDb.app.username }]);
   });
 
   test('the runtime helpers connect as the app role: SELECT current_user, DML yes, DDL no', async () => {
     const db = new Database({
       host: 'localhost',
       port: bouncer.port,
-      database,
+      database: fnDb.database,
       authMode: 'password',
-      secretArn: arns.app,
+      secretArn: fnDb.arns.app,
       ca: stack.certs.caPem,
       secrets: new SecretCache({
         clientFactory: () => new SecretsManagerClient({
@@ -193,7 +144,7 @@ describeEngine('the default handler, as the app role', () => {
       }),
     });
     try {
-      expect((await db.query('SELECT current_user AS me')).rows).toEqual([{ me: app.username }]);
+      expect((await db.query('SELECT current_user AS me')).rows).toEqual([{ me: fnDb.app.username }]);
       expect((await db.query('INSERT INTO notes (user_id, body) VALUES ($1, $2) RETURNING user_id', ['user_1', 'hi'])).rows).toEqual([{ user_id: 'user_1' }]);
       await expect(db.query('CREATE TABLE mine (id int)')).rejects.toThrow('permission denied for schema app');
       await expect(db.query('DROP TABLE notes')).rejects.toThrow('must be owner of table notes');
@@ -205,15 +156,15 @@ describeEngine('the default handler, as the app role', () => {
   test('recovers when the app password changes in PostgreSQL and then in the secret', async () => {
     const fn = await start(stack.env(handlerEnv()), BUNDLE_PATH);
     expect((await fn.request('GET', '/health')).statusCode).toBe(200);
-    const reads = stack.sm.readsOf(arns.app);
+    const reads = stack.sm.readsOf(fnDb.arns.app);
 
     // Single-user rotation: the role changes its own password (no CREATEROLE needed), the proxy
     // picks up the new secret, then the secret's AWSCURRENT moves to it.
     const rotated = trackSecret('rotated app password', newPassword());
-    await queryAs(engine, database, app, `ALTER ROLE ${app.username} PASSWORD '${rotated}'`);
+    await queryAs(engine, fnDb.database, fnDb.app, `ALTER ROLE ${fnDb.app.username} PASSWORD '${rotated}'`);
     upstream.password = rotated;
     await bouncer.syncPassword();
-    stack.sm.put(arns.app, JSON.stringify({ engine: 'postgres', host: 'localhost', port: stack.db.port, dbname: database, username: app.username, password: rotated }));
+    stack.sm.put(fnDb.arns.app, JSON.stringify({ engine: 'postgres', host: 'localhost', port: stack.db.port, dbname: fnDb.database, username: fnDb.app.username, password: rotated }));
 
     // The idle connection is closed by the pooler; the reconnect with the cached password is refused,
     // the handler re-reads the secret and answers within the same request.
@@ -222,7 +173,7 @@ describeEngine('the default handler, as the app role', () => {
     fn.thaw();
     const res = await fn.request('GET', '/health');
     expect(res.statusCode).toBe(200);
-    expect(stack.sm.readsOf(arns.app)).toBe(reads + 1);
+    expect(stack.sm.readsOf(fnDb.arns.app)).toBe(reads + 1);
     expect(fn.logs.filter(l => l.includes('"event":"db.auth-rejected-retrying"'))).toHaveLength(1);
     for (const line of fn.logs) expect(findLeaks(line)).toEqual([]);
   });

@@ -77,6 +77,22 @@ describeEngine('migrations', () => {
     expect(early.message).toContain('give it a number after 10');
   });
 
+  test('applied files numbered after the last file (a newer version\'s, on rollback) are reported, warned of and left', async () => {
+    const db = await databaseFixture(engine());
+    await db.run(migrationFiles(INIT));
+    const events: Array<[string, Record<string, unknown> | undefined, string | undefined]> = [];
+    const { '10_order_total.sql': _newer, ...older } = INIT;
+    // By number, not by text: '10_…' sorts before '2_…' as text.
+    expect(await db.run(migrationFiles(older), { log: (event, fields, level) => events.push([event, fields, level]) }))
+      .toMatchObject({ applied: [], alreadyApplied: 2, ahead: ['10_order_total.sql'] });
+    expect(events.filter(([event]) => event === 'migration.ahead')).toEqual([
+      ['migration.ahead', expect.objectContaining({ files: ['10_order_total.sql'], lastKnown: '2_orders.sql' }), 'warn'],
+    ]);
+    // A version without migration files knows none: every applied file is a newer version's.
+    expect(await db.run([])).toMatchObject({ applied: [], alreadyApplied: 0, ahead: ['1_users.sql', '2_orders.sql', '10_order_total.sql'] });
+    expect(await db.asOwner("SELECT column_name FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'total'")).toHaveLength(1);
+  });
+
   test('a failing file is rolled back, later files do not run, and the error names file, line and SQLSTATE', async () => {
     const db = await databaseFixture(engine());
     await db.run(migrationFiles({ '1_users.sql': INIT['1_users.sql'] }));

@@ -1,18 +1,20 @@
+import { rehearse } from './rehearse';
 import { serve } from './serve';
 import { Say } from './startup';
 import { token } from './token';
 import { verify } from './verify';
 import { UsageError } from '../../cli/errors';
 
-const SUBCOMMANDS: Record<string, (argv: readonly string[], say: Say) => Promise<number>> = { serve, verify, token };
+const SUBCOMMANDS: Record<string, (argv: readonly string[], say: Say) => Promise<number>> = { serve, verify, token, rehearse };
 
 export const LOCAL_USAGE = [
   'secure-lambda-postgres local serve  [--assembly DIR] [--stack NAME] [--port N] [--postgres auto|system|embedded] [--proxy auto|pgbouncer|none] [--data-dir DIR] [--env NAME=VALUE] [--max-containers N]',
   'secure-lambda-postgres local verify [--assembly DIR] [--stack NAME] [same engine options] [--isolate] [--faults] [--show-rules]',
   'secure-lambda-postgres local token  [--sub ID] [--azp ORIGIN] [--iss URL] [--ttl SECONDS] [--assembly DIR]',
+  'secure-lambda-postgres local rehearse --from OLD_DIR [--assembly NEW_DIR] [--stack NAME] [same engine options]',
 ].join('\n');
 
-/** `secure-lambda-postgres local <serve|verify|token> ...`: the synthesized app on this machine. */
+/** `secure-lambda-postgres local <serve|verify|token|rehearse> ...`: the synthesized app on this machine. */
 export async function local(argv: readonly string[], say: Say): Promise<number> {
   const [sub, ...rest] = argv;
   if (rest.includes('--help') || rest.includes('-h') || sub === '--help' || sub === '-h') {
@@ -21,7 +23,7 @@ export async function local(argv: readonly string[], say: Say): Promise<number> 
   }
   const run = sub === undefined ? undefined : SUBCOMMANDS[sub];
   if (!run) {
-    throw new UsageError(`local: ${sub === undefined ? 'missing subcommand' : `unknown subcommand ${sub}`}; use local serve, local verify or local token`);
+    throw new UsageError(`local: ${sub === undefined ? 'missing subcommand' : `unknown subcommand ${sub}`}; use local serve, local verify, local token or local rehearse`);
   }
   return run(rest, say);
 }

@@ -56,6 +56,7 @@ export const startApi: ComponentStarter = async (config: ApiConfig, notify) => {
       if (m.type !== 'reload') return;
       gateway.update(m.api as ApiSpec);
       pool.reconfigure({ ...(m.pool as ApiConfig['pool']), onSpawn: (pid) => notify({ type: 'spawned', pid }), onExit: (pid) => notify({ type: 'exited', pid }) });
+      notify({ type: 'reloaded' });
     },
     stop: async () => {
       for (const server of [apiServer, lambdaServer]) {

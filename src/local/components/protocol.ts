@@ -18,7 +18,9 @@ export type FromComponent =
   /** ... and that it has exited (its PID may be reused: the supervisor forgets it). */
   | { readonly type: 'exited'; readonly pid: number }
   /** The new value of a secret is what reads return from now on. */
-  | { readonly type: 'stored'; readonly arn: string };
+  | { readonly type: 'stored'; readonly arn: string }
+  /** API: the new synth serves the requests that arrive from now on. */
+  | { readonly type: 'reloaded' };
 
 /** A started component: what it tells the supervisor, and how it stops. */
 export interface RunningComponent {
