@@ -17,6 +17,7 @@ import { createProxy } from './proxy';
 import { resolveRoleNames, RoleNames, validateRoleOptions } from './roles';
 import { addRotation } from './rotation';
 import { validateDatabaseOptions } from './validate';
+import { restrictGrantsToAwsServices } from '../private/kms';
 import { closedSecurityGroup } from '../private/security-group';
 
 export * from './options';
@@ -213,11 +214,13 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
   }
 
   private createKey(removalPolicy: RemovalPolicy): kms.Key {
-    return new kms.Key(this, 'Key', {
+    const key = new kms.Key(this, 'Key', {
       description: 'Encrypts the PostgreSQL storage, snapshots and credentials secret',
       enableKeyRotation: true,
       // Snapshots stay readable only while their key exists.
       removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
+    restrictGrantsToAwsServices(key);
+    return key;
   }
 }

@@ -51,7 +51,7 @@ test('discovery reads the function, API, database and proxy from the template', 
     BAD_REQUEST_PARAMETERS: { statusCode: 401, headers: { 'WWW-Authenticate': 'Bearer', 'Cache-Control': 'no-store' }, body: '{"error":"unauthorized","reason":"missing-token"}' },
     MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, headers: {}, body: '{"error":"not_found"}' },
   });
-  expect(b.database).toMatchObject({ databaseName: 'orders', masterUsername: 'postgres', port: 5432, engineVersion: '18' });
+  expect(b.database).toMatchObject({ databaseName: 'orders', masterUsername: 'app_admin', port: 5432, engineVersion: '18' });
   expect(b.proxy).toMatchObject({ requireTls: true, idleClientTimeoutSeconds: 1800 });
 });
 
