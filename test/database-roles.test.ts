@@ -169,10 +169,15 @@ describe('role names', () => {
     [{ databaseOwnerUsername: 'pg_owner' }, /databaseOwnerUsername 'pg_owner' is reserved by PostgreSQL or Amazon RDS/],
     [{ databaseSchemaName: 'public' }, /databaseSchemaName 'public' is reserved/],
     [{ databaseSchemaName: 's'.repeat(53) }, /databaseSchemaName must be .* at most 52 characters/],
-    [{ databaseAppUsername: 'postgres' }, /databaseUsername \(the master\) and databaseAppUsername are both 'postgres': the master, owner and app roles must be three different roles/],
+    [{ databaseAppUsername: 'app_admin' }, /databaseUsername \(the master\) and databaseAppUsername are both 'app_admin': the master, owner and app roles must be three different roles/],
     [{ databaseOwnerUsername: 'api', databaseAppUsername: 'api' }, /databaseOwnerUsername and databaseAppUsername are both 'api'/],
   ])('fail at synth: %j', (props, message) => {
     expect(() => synth(props)).toThrow(message);
+  });
+
+  test('databaseUsername names the master user, the well-known one included', () => {
+    const { template } = synth({ databaseUsername: 'postgres' });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { MasterUsername: 'postgres' });
   });
 
   test('are configurable', () => {

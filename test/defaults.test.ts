@@ -86,9 +86,13 @@ describe('SecureLambdaPostgres with default props', () => {
       });
     });
 
+    test("the master user is not the engine's well-known name (AWS Control Tower CT.RDS.PR.22)", () => {
+      template.hasResourceProperties('AWS::RDS::DBInstance', { MasterUsername: 'app_admin' });
+    });
+
     test('credentials are generated into an encrypted secret, never written in the template', () => {
       template.hasResourceProperties('AWS::SecretsManager::Secret', {
-        GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password', SecretStringTemplate: '{"username":"postgres"}' }),
+        GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password', SecretStringTemplate: '{"username":"app_admin"}' }),
         KmsKeyId: Match.anyValue(),
       });
       const instance = Object.values<any>(template.findResources('AWS::RDS::DBInstance'))[0];

@@ -99,7 +99,8 @@ export function estimateCost(stack: StackTemplate, options: CostOptions = {}): C
     'RDS Proxy is billed on the primary instance\'s vCPUs (a Multi-AZ standby is not a proxy target)',
     'KMS keys before their first automatic rotation; each rotation adds $1/month, for at most two rotations',
     'free tiers (3 dashboards, 10 alarm metrics, 5 GB of logs per account) are not deducted',
-    'not included, billed by use: NAT and endpoint data processing, data transfer, Lambda, API Gateway, X-Ray, API calls to KMS and Secrets Manager, CPU credit surplus',
+    'billed by use, priced by `cost --requests-per-month N`: API Gateway, Lambda, X-Ray, request logs, data transfer out, NAT and endpoint data processing; '
+      + 'not included: API calls to KMS and Secrets Manager, CPU credit surplus',
   ];
   const total = lines.reduce((sum, l) => sum + l.monthly, 0);
   return { stack: stack.name, region, lines, unpriced, assumptions, total };

@@ -46,6 +46,26 @@ export interface RegionPrices {
   readonly logIngestionGb: number;
   /** Per detailed-monitoring (1-minute) metric-month; an EC2 instance sends 7. */
   readonly detailedMetricMonth: number;
+  /** API Gateway REST API requests per million, in monthly volume tiers. */
+  readonly apiRestRequestMillion: readonly Tier[];
+  /** Lambda requests per million. */
+  readonly lambdaRequestMillion: number;
+  /** Lambda duration per GB-second by architecture, the first tier (7.5 billion arm64 GB-s a month). */
+  readonly lambdaGbSecond: { readonly [architecture: string]: number };
+  /** NAT gateway data processing per GB, either direction. */
+  readonly natGatewayGb: number;
+  /** Interface endpoint data processing per GB (the first petabyte a month). */
+  readonly interfaceEndpointGb: number;
+  /** X-Ray traces recorded per million. */
+  readonly xrayTraceMillion: number;
+  /** Data transfer out to the internet per GB (API Gateway bills at EC2 rates; the first 10 TB a month). */
+  readonly dataTransferOutGb: number;
+}
+
+/** A volume tier: this price per unit up to `upTo` units a month (cumulative). */
+export interface Tier {
+  readonly upTo: number;
+  readonly price: number;
 }
 
 export const HOURS_PER_MONTH = 730;
@@ -53,7 +73,7 @@ export const DETAILED_METRICS_PER_INSTANCE = 7;
 
 export const PRICE_TABLE = {
   currency: 'USD',
-  retrieved: '2026-12-01',
+  retrieved: '2026-12-02',
   sources: {
     natGatewayHour: { official: 'https://aws.amazon.com/vpc/pricing/', readVia: 'https://basavytix.com/blog/aws-nat-gateway-pricing' },
     publicIpv4Hour: { official: 'https://aws.amazon.com/vpc/pricing/', readVia: 'https://aws.amazon.com/blogs/networking-and-content-delivery/identify-and-optimize-public-ipv4-address-usage-on-aws/' },
@@ -72,6 +92,13 @@ export const PRICE_TABLE = {
     logIngestionGb: { official: 'https://aws.amazon.com/cloudwatch/pricing/', readVia: 'https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/' },
     // Detailed monitoring is billed as custom metrics; the page read gives the custom-metric rate.
     detailedMetricMonth: { official: 'https://aws.amazon.com/cloudwatch/pricing/', readVia: 'https://signoz.io/guides/cloudwatch-pricing' },
+    apiRestRequestMillion: { official: 'https://aws.amazon.com/api-gateway/pricing/', readVia: 'https://docs.aws.amazon.com/whitepapers/latest/best-practices-api-gateway-private-apis-integration/cost-optimization.html' },
+    lambdaRequestMillion: { official: 'https://aws.amazon.com/lambda/pricing/', readVia: 'https://cloudchipr.com/blog/aws-lambda-pricing' },
+    lambdaGbSecond: { official: 'https://aws.amazon.com/lambda/pricing/', readVia: 'https://cloudchipr.com/blog/aws-lambda-pricing' },
+    natGatewayGb: { official: 'https://aws.amazon.com/vpc/pricing/', readVia: 'https://basavytix.com/blog/aws-nat-gateway-pricing' },
+    interfaceEndpointGb: { official: 'https://aws.amazon.com/privatelink/pricing/', readVia: 'https://cloudcostkit.com/guides/aws-privatelink-pricing', unconfirmed: true },
+    xrayTraceMillion: { official: 'https://aws.amazon.com/xray/pricing/', readVia: 'https://aws.amazon.com/de/xray/pricing/' },
+    dataTransferOutGb: { official: 'https://aws.amazon.com/ec2/pricing/on-demand/', readVia: 'https://awsforengineers.com/blog/aws-api-gateway-pricing-explained' },
   } as { readonly [item in keyof RegionPrices]: PriceSource },
   regions: {
     'us-east-1': {
@@ -91,6 +118,13 @@ export const PRICE_TABLE = {
       dashboardMonth: 3.0,
       logIngestionGb: 0.5,
       detailedMetricMonth: 0.3,
+      apiRestRequestMillion: [{ upTo: 333, price: 3.5 }, { upTo: 1000, price: 2.8 }, { upTo: 20000, price: 2.38 }, { upTo: Infinity, price: 1.51 }],
+      lambdaRequestMillion: 0.2,
+      lambdaGbSecond: { arm64: 0.0000133334, x86_64: 0.0000166667 },
+      natGatewayGb: 0.045,
+      interfaceEndpointGb: 0.01,
+      xrayTraceMillion: 5.0,
+      dataTransferOutGb: 0.09,
     },
   } as { readonly [region: string]: RegionPrices },
 };

@@ -19,6 +19,7 @@ import { resolveRoleNames, RoleNames, validateRoleOptions } from './roles';
 import { addRotation } from './rotation';
 import { validateDatabaseOptions } from './validate';
 import { keepExceptOnFailedCreate } from '../private/removal';
+import { restrictGrantsToAwsServices } from '../private/kms';
 import { closedSecurityGroup } from '../private/security-group';
 
 export * from './options';
@@ -221,11 +222,13 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
   }
 
   private createKey(removalPolicy: RemovalPolicy): kms.Key {
-    return new kms.Key(this, 'Key', {
+    const key = new kms.Key(this, 'Key', {
       description: 'Encrypts the PostgreSQL storage, snapshots and credentials secret',
       enableKeyRotation: true,
       // Snapshots stay readable only while their key exists.
       removalPolicy: keepExceptOnFailedCreate(removalPolicy),
     });
+    restrictGrantsToAwsServices(key);
+    return key;
   }
 }

@@ -50,9 +50,11 @@ export interface SecureDatabaseOptions extends DatabaseRoleOptions {
 
   /**
    * Master user name: for administration only (it creates the roles at deployment). Its generated
-   * password lives only in Secrets Manager; no function serving requests may read it.
+   * password lives only in Secrets Manager; no function serving requests may read it. The default
+   * is not the engine's well-known `postgres`, which scanners flag (AWS Control Tower CT.RDS.PR.22).
+   * RDS sets it at creation only: changing it replaces the instance.
    *
-   * @default 'postgres'
+   * @default 'app_admin'
    */
   readonly databaseUsername?: string;
 

@@ -51,7 +51,9 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 /** The role and schema names, with their defaults. */
 export function resolveRoleNames(props: DatabaseRoleOptions & { readonly databaseUsername?: string }): RoleNames {
   return {
-    master: props.databaseUsername ?? 'postgres',
+    // Not the engine's well-known `postgres` (AWS Control Tower CT.RDS.PR.22): a guessed name is
+    // half a login. https://docs.aws.amazon.com/controltower/latest/controlreference/rds-rules.html#ct-rds-pr-22-description
+    master: props.databaseUsername ?? 'app_admin',
     owner: props.databaseOwnerUsername ?? 'app_owner',
     app: props.databaseAppUsername ?? 'app',
     schema: props.databaseSchemaName ?? 'app',

@@ -77,8 +77,8 @@ describe.each(ENGINES)('local serve with roles and migrations on %s', (engine, e
   maybe('says what it created and applied, and prints the app role as the database login', () => {
     expect(serve!.stdout).toMatch(/^ {2}roles: app_owner owns schema app; the function logs in as app \(DML only\)/m);
     expect(serve!.stdout).toMatch(/^ {2}migrations: 1 applied, 0 already applied/m);
-    expect(serve!.stdout).toMatch(/^ {2}admin: postgres:\/\/postgres@/m);
-    expect([...pgpass.keys()].sort()).toEqual(['app', 'app_owner', 'postgres']);
+    expect(serve!.stdout).toMatch(/^ {2}admin: postgres:\/\/app_admin@/m);
+    expect([...pgpass.keys()].sort()).toEqual(['app', 'app_admin', 'app_owner']);
   });
 
   maybe('the app role reads and writes the migrated table through the proxy, and may not change the schema', async () => {
@@ -96,11 +96,11 @@ describe.each(ENGINES)('local serve with roles and migrations on %s', (engine, e
 
   withProxy('the proxy serves the app role only', async () => {
     expect(proxyPort).toBeDefined();
-    await expect(connect('postgres', proxyPort)).rejects.toThrow(/SASL authentication failed|password authentication failed/i);
+    await expect(connect('app_admin', proxyPort)).rejects.toThrow(/SASL authentication failed|password authentication failed/i);
   });
 
   maybe('the master user logs in to the instance itself', async () => {
-    const admin = await connect('postgres');
+    const admin = await connect('app_admin');
     await admin.end();
   });
 
