@@ -7,102 +7,44 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { migrationDir, removeMigrationDirs } from './fixture';
+import { failure, FUNCTION_SKIP, MigrationFunctionFixture } from './function-fixture';
 import { ENV } from '../../src/contract';
-import { MIGRATION_TIMEOUT } from '../../src/database/migrator';
-import { checksumOfSet, readMigrationDirectory } from '../../src/migrations/files';
 import { Database } from '../../src/runtime/db';
 import { SecretCache } from '../../src/runtime/secrets';
-import { BUNDLE_PATH, ensureBundle, MIGRATION_BUNDLE_PATH } from '../harness/bundle';
+import { BUNDLE_PATH, MIGRATION_BUNDLE_PATH } from '../harness/bundle';
 import { claimsOf, sessionToken } from '../harness/clerk';
-import { newPassword, RealPostgres } from '../harness/database';
-import { LambdaProcess, ThrownError } from '../harness/lambda';
+import { newPassword } from '../harness/database';
 import { findLeaks, trackSecret } from '../harness/leaks';
 import { PgBouncer } from '../harness/pgbouncer';
-import { queryAs, rdsLikeDatabase, rolesEngineOn, rolesEngineUnavailable, RolesEngine } from '../harness/roles';
-import { pgbouncerUnavailable, TestStack } from '../harness/stack';
+import { queryAs, RolesEngine } from '../harness/roles';
+import { TestStack } from '../harness/stack';
 import { BlackHole, sleep } from '../harness/util';
 
 jest.setTimeout(60000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const SKIP = rolesEngineUnavailable() ?? pgbouncerUnavailable();
+const SKIP = FUNCTION_SKIP;
 const describeEngine = SKIP ? describe.skip : describe;
 if (SKIP) console.warn(`SKIPPED migration function tests: ${SKIP}`);
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'migrations');
 
+const fixture = new MigrationFunctionFixture('fn');
+const { app, owner, arns } = fixture;
 let stack: TestStack;
 let engine: RolesEngine;
 let database: string;
-const lambdas: LambdaProcess[] = [];
-const app = { username: 'fn_app', password: trackSecret('app password', newPassword()) };
-const owner = { username: 'fn_owner', password: trackSecret('owner password', newPassword()) };
-const arns = { master: '', owner: '', app: '' };
-
-/** What the construct puts in the migration function's environment, pointed at the loopback services. */
-function migrationEnv(dir: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
-  return stack.env({
-    [ENV.DB_HOST]: undefined,
-    [ENV.DB_PORT]: undefined,
-    [ENV.DB_NAME]: undefined,
-    [ENV.DB_SECRET_ARN]: undefined,
-    [ENV.DB_AUTH_MODE]: undefined,
-    [ENV.CLERK_JWT_KEY]: undefined,
-    [ENV.CLERK_AUTHORIZED_PARTIES]: undefined,
-    // The shim enforces the timeout the construct gives the migration function.
-    SLP_LAMBDA_TIMEOUT_MS: String(MIGRATION_TIMEOUT.toMilliseconds()),
-    [ENV.MIGRATION_DB_HOST]: 'localhost',
-    [ENV.MIGRATION_DB_PORT]: String(stack.db.port),
-    [ENV.MIGRATION_DB_NAME]: database,
-    [ENV.MIGRATION_SCHEMA]: 'app',
-    [ENV.MIGRATION_MASTER_SECRET_ARN]: arns.master,
-    [ENV.MIGRATION_OWNER_SECRET_ARN]: arns.owner,
-    [ENV.MIGRATION_APP_SECRET_ARN]: arns.app,
-    [ENV.MIGRATION_APP_USER]: app.username,
-    [ENV.MIGRATION_APP_AUTH_MODE]: 'password',
-    [ENV.MIGRATION_DIR]: dir,
-    [ENV.MIGRATION_SET_CHECKSUM]: checksumOfSet(readMigrationDirectory(dir, false)),
-    ...overrides,
-  });
-}
-
-async function start(env: Record<string, string>, handler: string): Promise<LambdaProcess> {
-  const l = await LambdaProcess.start(env, handler);
-  lambdas.push(l);
-  return l;
-}
-
-/** What the trigger would report to CloudFormation: the function's error. */
-async function failure(l: LambdaProcess): Promise<ThrownError> {
-  try {
-    await l.invoke({});
-  } catch (err) {
-    const thrown = (err as { thrown?: ThrownError }).thrown;
-    if (thrown) return thrown;
-    throw err;
-  }
-  throw new Error('expected the migration function to fail');
-}
+const migrationEnv = (dir: string, overrides?: Record<string, string | undefined>) => fixture.env(dir, overrides);
+const start = (env: Record<string, string>, handler: string) => fixture.start(env, handler);
 
 beforeAll(async () => {
   if (SKIP) return;
-  ensureBundle();
-  stack = await TestStack.start();
-  engine = rolesEngineOn(stack.db as RealPostgres, stack.certs);
-  const db = await rdsLikeDatabase(engine, 'fnroles');
-  database = db.database;
-  arns.master = stack.sm.arn('db/master');
-  arns.owner = stack.sm.arn('db/owner');
-  arns.app = stack.sm.arn('db/app');
-  const secret = (login: { username: string; password: string }) => JSON.stringify({ engine: 'postgres', host: 'localhost', port: stack.db.port, dbname: database, ...login });
-  stack.sm.put(arns.master, secret(db.master));
-  stack.sm.put(arns.owner, secret(owner));
-  stack.sm.put(arns.app, secret(app));
+  await fixture.setUp();
+  ({ stack, engine, database } = fixture);
 }, 180000);
 
 afterAll(async () => {
-  await Promise.all(lambdas.map(l => l.stop()));
-  await stack?.destroy();
+  await fixture.tearDown();
   removeMigrationDirs();
 });
 
