@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { drizzleKitGenerate } from './drizzle-kit';
-import { stagedMigrations, toolFolder } from './tools';
+import { allowExistingSchema, stagedMigrations, toolFolder } from './tools';
 import { Migrations } from '../../src';
 import { checksumOf, readMigrationDirectory } from '../../src/migrations/files';
 import { makeTempDir, removeDir } from '../harness/util';
@@ -28,8 +28,7 @@ afterAll(() => removeDir(root));
 
 /** The generated folder, with the one edit the synth error asks for (see the tests below). */
 const editedCopy = (edit: (dir: string) => void = () => undefined): string => toolFolder(root, generated, dir => {
-  const file = path.join(dir, '0000_init.sql');
-  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('CREATE SCHEMA "app";', 'CREATE SCHEMA IF NOT EXISTS "app";'));
+  allowExistingSchema(dir);
   edit(dir);
 });
 

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { drizzleKitGenerate } from './drizzle-kit';
 import { failure, FUNCTION_SKIP, MigrationFunctionFixture } from './function-fixture';
-import { stagedMigrations, toolFolder } from './tools';
+import { allowExistingSchema, stagedMigrations, toolFolder, withBrokenDrizzleMigration } from './tools';
 import { Migrations } from '../../src';
 import { MIGRATION_BUNDLE_PATH } from '../harness/bundle';
 import { queryAs } from '../harness/roles';
@@ -58,9 +58,7 @@ describeEngine('a drizzle-kit folder', () => {
   beforeAll(() => {
     generated = path.join(root, 'drizzle');
     drizzleKitGenerate(generated, [{ schema: 'schema-1.ts', name: 'init' }, { schema: 'schema-2.ts', name: 'roles' }]);
-    // The one edit the synth check asks for: the construct has created the schema already.
-    const init = path.join(generated, '0000_init.sql');
-    fs.writeFileSync(init, fs.readFileSync(init, 'utf8').replace('CREATE SCHEMA "app";', 'CREATE SCHEMA IF NOT EXISTS "app";'));
+    allowExistingSchema(generated);
   });
 
   test('is applied in journal order, one transaction each, recorded under its tags with the checksum of its text', async () => {
@@ -74,13 +72,7 @@ describeEngine('a drizzle-kit folder', () => {
   });
 
   test('a failing statement names the file and its line in the file; an edited applied file is caught', async () => {
-    const broken = toolFolder(root, generated, dir => {
-      const journal = path.join(dir, 'meta', '_journal.json');
-      const j = JSON.parse(fs.readFileSync(journal, 'utf8'));
-      j.entries.push({ idx: 2, version: '7', when: Date.now(), tag: '0002_broken', breakpoints: true });
-      fs.writeFileSync(journal, JSON.stringify(j));
-      fs.writeFileSync(path.join(dir, '0002_broken.sql'), 'ALTER TABLE "app"."users" ADD COLUMN "bio" text;--> statement-breakpoint\nUPDATE "app"."users" SET "bio" = "nope";');
-    });
+    const broken = withBrokenDrizzleMigration(root, generated);
     const thrown = await failure((await deploy(drizzle, Migrations.fromDrizzle(broken))).fn);
     // PostgreSQL may add a hint (a column of a similar name) before what the runner says.
     expect(thrown.message).toMatch(/^Migration 0002_broken\.sql failed at line 2: column "nope" does not exist \(SQLSTATE 42703\)\. (Hint: .*\. )?It was rolled back: the database stays at 0001_roles\.sql\.$/);
