@@ -9,6 +9,7 @@ import { stagedMigrations, toolFolder } from './tools';
 import { Migrations } from '../../src';
 import { checksumOf, readMigrationDirectory } from '../../src/migrations/files';
 import { makeTempDir, removeDir } from '../harness/util';
+import { synth } from '../util';
 
 jest.setTimeout(60_000);
 
@@ -29,6 +30,15 @@ test("the folders in name order, each recorded as <folder>.sql; the asset holds 
     expect(f.sql).toBe(original);
     expect(f.checksum).toBe(checksumOf(original));
   }
+});
+
+test('the staged asset is stable: two synths of the same folder make the same layer, an edit another', () => {
+  const layerKeys = (dir: string) => Object.values<any>(synth({ migrations: Migrations.fromPrisma(dir) }).template.findResources('AWS::Lambda::LayerVersion'))
+    .map(l => l.Properties.Content.S3Key);
+  const first = layerKeys(PRISMA);
+  expect(first).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.zip$/)]);
+  expect(layerKeys(PRISMA)).toEqual(first);
+  expect(layerKeys(toolFolder(root, PRISMA, d => fs.appendFileSync(path.join(d, '20240220120000_add_posts', 'migration.sql'), '-- edited\n')))).not.toEqual(first);
 });
 
 test("a baseline folder (Prisma's documented 0_init) runs first", () => {
