@@ -103,6 +103,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fastify@^5',
     '@clerk/fastify@^3',
     '@fastify/aws-lambda@^6',
+    // Migrations.fromDrizzle is tested on folders the real drizzle-kit generates (offline, from a
+    // schema file). 0.31 is the newest stable line: its layout (meta/_journal.json) is the one read.
+    'drizzle-kit@^0.31',
+    'drizzle-orm@^0.45',
   ],
 
   eslintOptions: {

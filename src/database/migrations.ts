@@ -1,7 +1,11 @@
+import * as fs from 'fs';
 import * as path from 'path';
+import { FileSystem, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { checksumOfSet, MigrationFilesError, readMigrationDirectory } from '../migrations/files';
+import { checkDrizzleSchema, readDrizzleMigrations } from '../migrations/drizzle';
+import { checksumOfSet, MigrationFile, MigrationFilesError, readMigrationDirectory } from '../migrations/files';
+import { readPrismaMigrations } from '../migrations/prisma';
 
 /** What the migration function is given: the files as a layer, and the checksum it checks them by. */
 export interface MigrationsBinding {
@@ -13,8 +17,8 @@ export interface MigrationsBinding {
 
 /**
  * Schema migrations for `SecureDatabase` (the `migrations` prop): where the files come from.
- * Each file runs once, in its own transaction, in the order of the number its name starts with;
- * applied files are recorded with their checksum and must never change.
+ * Each migration runs once, in its own transaction, in order; applied migrations are recorded
+ * with their checksum and must never change.
  */
 export abstract class Migrations {
   /**
@@ -26,41 +30,93 @@ export abstract class Migrations {
    * @param directory path of the directory, relative to the working directory of the CDK app
    */
   public static fromDirectory(directory: string): Migrations {
-    return new DirectoryMigrations(directory);
+    const dir = path.resolve(directory);
+    const files = read('fromDirectory', () => readMigrationDirectory(dir, true));
+    // Dotfiles are not migrations; the directory held nothing else when it was checked.
+    return new BundledMigrations(files, () => lambda.Code.fromAsset(dir, { exclude: ['.*'] }));
   }
 
-  /** The files' names, in the order they run. */
+  /**
+   * A Prisma Migrate folder (`prisma/migrations`): `migration_lock.toml` with
+   * `provider = "postgresql"` and a `<timestamp>_<name>/migration.sql` per migration, run in the
+   * order of the folder names, each recorded as `<timestamp>_<name>.sql`. Read and checked at synth.
+   *
+   * @param directory path of the folder, relative to the working directory of the CDK app
+   */
+  public static fromPrisma(directory: string): Migrations {
+    const migrations = read('fromPrisma', () => readPrismaMigrations(path.resolve(directory)));
+    return new BundledMigrations(migrations.files, () => lambda.Code.fromAsset(stage(migrations.files)));
+  }
+
+  /**
+   * A drizzle-kit folder (the config's `out`, `dialect: 'postgresql'`): the migrations
+   * `meta/_journal.json` lists, run in its order, each `<tag>.sql` with its statements separated
+   * by `--> statement-breakpoint` and recorded as `<tag>.sql`. Read and checked at synth; the tables
+   * must be declared in the construct's schema (`pgSchema('app')`).
+   *
+   * @param directory path of the folder, relative to the working directory of the CDK app
+   */
+  public static fromDrizzle(directory: string): Migrations {
+    const migrations = read('fromDrizzle', () => readDrizzleMigrations(path.resolve(directory)));
+    return new BundledMigrations(migrations.files, () => lambda.Code.fromAsset(stage(migrations.files)), schema => {
+      read('fromDrizzle', () => checkDrizzleSchema(migrations, schema));
+    });
+  }
+
+  /** The names the migrations are recorded by, in the order they run. */
   public abstract readonly fileNames: string[];
 
   /** @internal */
-  public abstract _bind(scope: Construct): MigrationsBinding;
+  public abstract _bind(scope: Construct, schema: string): MigrationsBinding;
 }
 
-class DirectoryMigrations extends Migrations {
+class BundledMigrations extends Migrations {
   public readonly fileNames: string[];
-  private readonly directory: string;
   private readonly checksum: string;
 
-  constructor(directory: string) {
+  constructor(
+    files: readonly MigrationFile[],
+    private readonly code: () => lambda.Code,
+    private readonly checkSchema: (schema: string) => void = () => undefined,
+  ) {
     super();
-    this.directory = path.resolve(directory);
-    let files;
-    try {
-      files = readMigrationDirectory(this.directory, true);
-    } catch (err) {
-      throw err instanceof MigrationFilesError ? new Error(`Migrations.fromDirectory: ${err.message}`) : err;
-    }
     this.fileNames = files.map(f => f.name);
     this.checksum = checksumOfSet(files);
   }
 
-  public _bind(scope: Construct): MigrationsBinding {
+  public _bind(scope: Construct, schema: string): MigrationsBinding {
+    if (!Token.isUnresolved(schema)) this.checkSchema(schema);
     const layer = new lambda.LayerVersion(scope, 'MigrationFiles', {
-      // Dotfiles are not migrations; the directory held nothing else when it was checked.
-      code: lambda.Code.fromAsset(this.directory, { exclude: ['.*'] }),
+      code: this.code(),
       compatibleArchitectures: [lambda.Architecture.ARM_64],
       description: `Schema migrations (${this.fileNames.length} files)`,
     });
     return { layer, directory: '/opt', checksum: this.checksum };
   }
+}
+
+/** Read with the factory's name on what to fix. */
+function read<T>(factory: string, body: () => T): T {
+  try {
+    return body();
+  } catch (err) {
+    throw err instanceof MigrationFilesError ? new Error(`Migrations.${factory}: ${err.message}`) : err;
+  }
+}
+
+const staged: string[] = [];
+
+/**
+ * Another tool's migrations, laid out as the migration function and the local stack read a
+ * directory: one `<name>.sql` per migration, its text unchanged (so its checksum and line
+ * numbers are the tool's file's). The asset is a copy in the cloud assembly; this staging
+ * directory is removed when the app exits.
+ */
+function stage(files: readonly MigrationFile[]): string {
+  const dir = FileSystem.mkdtemp('slp-migrations-');
+  if (staged.push(dir) === 1) {
+    process.once('exit', () => staged.forEach(d => fs.rmSync(d, { recursive: true, force: true })));
+  }
+  for (const file of files) fs.writeFileSync(path.join(dir, file.name), file.sql);
+  return dir;
 }

@@ -77,7 +77,7 @@ export function createMigrator(scope: Construct, settings: MigratorSettings): Mi
 
 function createFunction(scope: Construct, settings: MigratorSettings, securityGroup: ec2.ISecurityGroup): lambda.Function {
   const { props, names } = settings;
-  const migrations = props.migrations?._bind(scope);
+  const migrations = props.migrations?._bind(scope, names.schema);
   const environment: { [key: string]: string } = {
     // Lambda's bundle of Amazon CAs, which has the RDS CA that signs the instance's certificate.
     NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',

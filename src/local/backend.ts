@@ -48,7 +48,8 @@ export interface SharedParts {
   readonly region: string;
   readonly account: string;
   readonly credentials: LocalEndpoints['credentials'];
-  readonly clerkPublicKeyPem: string;
+  /** Undefined under `--clerk template`: the template's key stays. */
+  readonly clerkPublicKeyPem?: string;
   readonly env: Readonly<Record<string, string>>;
   readonly maxContainers: number;
   /** `--data-dir`: PostgreSQL's data is kept there (one subdirectory per backend when several). */

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { DB_AUTH_MODES, ENV } from '../contract';
 import { pseudoParameters, resolveValue } from './assembly/intrinsics';
 import { BackendSpec } from './assembly/model';
+import { applyClerkMode } from './clerk-mode';
 
 /** The local endpoints and credentials that replace the deployed ones in the function's environment. */
 export interface LocalEndpoints {
@@ -14,7 +15,8 @@ export interface LocalEndpoints {
   readonly account: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string };
   readonly caFile: string;
-  readonly clerkPublicKeyPem: string;
+  /** The local key's (`--clerk local`), or undefined to keep the template's (`--clerk template`). */
+  readonly clerkPublicKeyPem?: string;
   /** Directory holding the AWS SDK the runtime provides (NODE_PATH). */
   readonly sdkDir: string;
   readonly codeDir: string;
@@ -24,8 +26,7 @@ export interface LocalEndpoints {
 
 /**
  * The function's environment for a local container: the template's variables with the
- * connection contract pointed at the local servers, Clerk verification switched to the local
- * key, other references to deployed resources resolved where the local stack stands in for them,
+ * connection contract pointed at the local servers, Clerk verification set for `--clerk`, other references to deployed resources resolved where the local stack stands in for them,
  * plus what the Lambda runtime sets. Returns the environment and notes worth a line on screen.
  */
 export function functionEnvironment(spec: BackendSpec, l: LocalEndpoints): { env: Record<string, string>; notes: string[] } {
@@ -51,13 +52,7 @@ export function functionEnvironment(spec: BackendSpec, l: LocalEndpoints): { env
     env[ENV.DB_AUTH_MODE] = DB_AUTH_MODES.PASSWORD;
   }
   env[ENV.DB_SECRET_ARN] = l.secretArn;
-  if (env[ENV.CLERK_JWT_KEY] !== undefined || env[ENV.CLERK_SECRET_KEY_ARN] !== undefined) {
-    env[ENV.CLERK_JWT_KEY] = l.clerkPublicKeyPem;
-    delete env[ENV.CLERK_SECRET_KEY_ARN];
-    notes.push('Clerk: the function verifies session tokens against the local key instead of your Clerk instance (`secure-lambda-postgres local token` signs them)');
-  } else {
-    notes.push('Clerk: not configured in the template (no CLERK_JWT_KEY or CLERK_SECRET_KEY_ARN): /me answers 500');
-  }
+  notes.push(applyClerkMode(env, l.clerkPublicKeyPem));
   for (const name of unresolved.filter((n) => !(n in l.overrides) && env[n] === '')) {
     notes.push(`env ${name}: refers to a deployed resource the local stack does not run; set to '' (pass --env ${name}=VALUE)`);
   }

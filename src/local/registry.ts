@@ -11,8 +11,16 @@ interface Entry {
   readonly started?: string;
 }
 
+/** What a run serves: the commands that sign for it (`local token`) read this. */
+export interface RunDescription {
+  /** The assembly directory, resolved. */
+  readonly assembly: string;
+  readonly clerk: string;
+}
+
 interface RunFile {
   readonly owner: Entry;
+  serve?: RunDescription;
   readonly processes: Entry[];
   readonly dirs: string[];
   /** Network namespaces of an isolated run (`--isolate`). */
@@ -64,6 +72,18 @@ export class RunRegistry {
     this.save();
   }
 
+  public describe(serve: RunDescription): void {
+    this.state.serve = serve;
+    this.save();
+  }
+
+  /** The other runs going on now that described themselves, with their owners' PIDs. */
+  public liveRuns(): Array<RunDescription & { pid: number }> {
+    return readRuns(this.dir)
+      .filter(({ run }) => run.serve && run.owner.pid !== process.pid && alive(run.owner))
+      .map(({ run }) => ({ ...run.serve!, pid: run.owner.pid }));
+  }
+
   /** The run stopped cleanly. */
   public close(): void {
     fs.rmSync(this.file, { force: true });
@@ -74,15 +94,7 @@ export class RunRegistry {
     let killed = 0;
     let namespaces = 0;
     const owners: number[] = [];
-    const files = fs.existsSync(this.dir) ? fs.readdirSync(this.dir) : [];
-    for (const name of files.filter((n) => n.endsWith('.json'))) {
-      const file = path.join(this.dir, name);
-      let run: RunFile;
-      try {
-        run = JSON.parse(fs.readFileSync(file, 'utf8')) as RunFile;
-      } catch {
-        continue;
-      }
+    for (const { file, run } of readRuns(this.dir)) {
       if (run.owner.pid === process.pid || alive(run.owner)) continue;
       for (const p of run.processes.filter((e) => e.started !== undefined && alive(e))) {
         try {
@@ -108,4 +120,17 @@ export class RunRegistry {
     fs.mkdirSync(this.dir, { recursive: true });
     fs.writeFileSync(this.file, JSON.stringify(this.state));
   }
+}
+
+/** The run files in `dir` that can be read. */
+function readRuns(dir: string): Array<{ file: string; run: RunFile }> {
+  const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
+  return names.flatMap((name) => {
+    const file = path.join(dir, name);
+    try {
+      return [{ file, run: JSON.parse(fs.readFileSync(file, 'utf8')) as RunFile }];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -5,6 +5,7 @@ import { discoverBackends } from './assembly/discover';
 import { BackendSpec } from './assembly/model';
 import { FixedPorts, planBackend, Placements, RunningBackend, secretsOf, SharedParts, startBackend } from './backend';
 import { localSigningKey } from './clerk';
+import { ClerkMode } from './clerk-mode';
 import { FromComponent } from './components/protocol';
 import { SecretsConfig } from './components/secrets';
 import { findPgbouncer } from './pgbouncer';
@@ -33,6 +34,8 @@ export interface StackOptions {
   readonly dataDir?: string;
   readonly env: Readonly<Record<string, string>>;
   readonly maxContainers: number;
+  /** Whose key verifies Clerk session tokens (`--clerk`). @default 'local' */
+  readonly clerk?: ClerkMode;
   /** @default every server on loopback */
   readonly network?: StackNetwork;
 }
@@ -73,6 +76,8 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
   const specs = discoverBackends(path.resolve(o.assembly), o.stack);
   const recovered = supervisor.recoverAbandoned();
   if (recovered) say(recovered);
+  // What `local token` reads to refuse signing for a stack that would not accept its tokens.
+  supervisor.describeRun({ assembly: path.resolve(o.assembly), clerk: o.clerk ?? 'local' });
   const placements = o.network?.placements ?? loopbackPlacements();
   for (let i = 0; i < specs.length; i++) await ensurePortFree(placements.public.host, o.port === 0 ? 0 : o.port + i);
   const pgbouncer = o.proxy === 'none' ? undefined : findPgbouncer();
@@ -100,7 +105,7 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: randomBytes(60).toString('base64'),
     },
-    clerkPublicKeyPem: localSigningKey().publicKeyPem,
+    clerkPublicKeyPem: o.clerk === 'template' ? undefined : localSigningKey().publicKeyPem,
     env: o.env,
     maxContainers: o.maxContainers,
     dataDir: o.dataDir && path.resolve(o.dataDir),

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { cliScript } from './assets';
 import { FromComponent, ToComponent } from './components/protocol';
 import { Placement, placed } from './placement';
-import { RunRegistry } from './registry';
+import { RunDescription, RunRegistry } from './registry';
 import { UsageError } from '../cli/errors';
 
 /** How a server is started and stopped. */
@@ -51,6 +51,11 @@ export class Supervisor {
     if (this.recovered) return undefined;
     this.recovered = true;
     return this.registry.recoverAbandoned();
+  }
+
+  /** Record what this run serves, for the commands that sign for it. */
+  public describeRun(serve: RunDescription): void {
+    this.registry.describe(serve);
   }
 
   /** A new temporary directory, removed by {@link stop}. */

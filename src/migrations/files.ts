@@ -88,6 +88,22 @@ export function readMigrationDirectory(dir: string, strict: boolean): MigrationF
   });
 }
 
+/**
+ * Migration files in the order another tool runs them (Prisma's folders, Drizzle's journal),
+ * under the names they are recorded by. Their numbers must sort the same way: the runner orders
+ * and checks files by number.
+ */
+export function inToolOrder(entries: ReadonlyArray<{ name: string; sql: string }>, order: string): MigrationFile[] {
+  const byNumber = orderMigrationNames(entries.map(e => e.name));
+  entries.forEach((entry, i) => {
+    if (byNumber[i].name !== entry.name) {
+      const other = byNumber.find(p => p.name === entry.name)!;
+      throw new MigrationFilesError(`'${entry.name}' runs at position ${i + 1} in ${order}, but its number ${other.version} sorts it elsewhere: give the migrations numbers that increase in the order they run.`);
+    }
+  });
+  return entries.map((e, i) => ({ name: e.name, version: byNumber[i].version, sql: e.sql, checksum: checksumOf(e.sql) }));
+}
+
 /** One checksum over the ordered set (names and contents): changes whenever any file does. */
 export function checksumOfSet(files: readonly MigrationFile[]): string {
   const hash = createHash('sha256');

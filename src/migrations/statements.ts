@@ -4,8 +4,11 @@ export interface Statement {
   readonly line: number;
 }
 
+/** What drizzle-kit writes between statements: a comment to PostgreSQL, a boundary to Drizzle's migrator. */
+const BREAKPOINT = '--> statement-breakpoint';
+
 /**
- * Split a file into statements at top-level semicolons, so that an error can name the line of
+ * Split a file into statements at top-level semicolons and drizzle-kit's `--> statement-breakpoint`, so that an error can name the line of
  * the statement that failed even when PostgreSQL reports no position (a constraint violation, a
  * lock timeout). Understands what may hide a semicolon: quoted strings (`'…'`, `E'…'` with
  * backslash escapes), quoted identifiers, dollar-quoted bodies (`$$…$$`, `$tag$…$tag$`), `--`
@@ -16,17 +19,21 @@ export function splitStatements(sql: string): Statement[] {
   const lineOf = lineIndex(sql);
   let start = 0;
   let i = 0;
-  const push = (end: number) => {
+  const push = (end: number, next = end + 1) => {
     // The statement starts at its first token, after the comments that introduce it.
     const code = skipTrivia(sql, start, end);
     if (code < end) {
       statements.push({ text: sql.slice(code, end).trimEnd(), line: lineOf(code) });
     }
-    start = end + 1;
+    start = next;
   };
   while (i < sql.length) {
     const c = sql[i];
-    if (c === '-' && sql[i + 1] === '-') {
+    if (sql.startsWith(BREAKPOINT, i)) {
+      // drizzle-kit's separator: what follows it on its line belongs to the next statement.
+      push(i, i + BREAKPOINT.length);
+      i += BREAKPOINT.length;
+    } else if (c === '-' && sql[i + 1] === '-') {
       i = endOfLine(sql, i);
     } else if (c === '/' && sql[i + 1] === '*') {
       i = endOfBlockComment(sql, i);

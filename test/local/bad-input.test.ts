@@ -82,6 +82,10 @@ test.each([
   [['local', 'deploy'], /^secure-lambda-postgres: local: unknown subcommand deploy; use local serve, local verify, local token or local rehearse$/],
   [['launch'], /^secure-lambda-postgres: unknown command launch \(commands: local, cost\); see secure-lambda-postgres --help$/],
   [['local', 'token', '--ttl', '0'], /^secure-lambda-postgres: local token: --ttl must be 1 to 86400 seconds, got 0$/],
+  [['local', 'serve', '--clerk', 'clerk'], /^secure-lambda-postgres: local serve: --clerk must be one of local, template, got clerk$/],
+  [['local', 'verify', '--clerk', 'template'], /^secure-lambda-postgres: local verify: --clerk template cannot be verified here: the checks sign session tokens with the local key; use `local serve --clerk template` and your app$/],
+  [['local', 'token', '--clerk', 'template'], /^secure-lambda-postgres: local token: under --clerk template the function accepts only the sessions your Clerk instance issues \(sign in through your app\); local token signs for --clerk local$/],
+  [['local', 'token', '--clerk', 'none'], /^secure-lambda-postgres: local token: --clerk must be one of local, template, got none$/],
 ])('bad arguments %j', (args, message) => expectUsageError(args, message));
 
 test('a run killed with SIGKILL leaves PostgreSQL behind; the next run stops it and removes its files', async () => {

@@ -35,6 +35,23 @@ describe('splitting a file into statements', () => {
     expect(splitStatements('-- nothing\n/* here */\n')).toEqual([]);
     expect(splitStatements('SELECT 1;\nSELECT 2')).toEqual([{ line: 1, text: 'SELECT 1' }, { line: 2, text: 'SELECT 2' }]);
   });
+
+  test("at drizzle-kit's --> statement-breakpoint too, as Drizzle's migrator splits, keeping the file's lines", () => {
+    const sql = [
+      'CREATE TABLE a (x int)',
+      '--> statement-breakpoint',
+      'CREATE TABLE b (y int);--> statement-breakpoint',
+      'INSERT INTO a VALUES (1)--> statement-breakpoint INSERT INTO a VALUES (2);',
+      "SELECT '--> statement-breakpoint';",
+    ].join('\n');
+    expect(splitStatements(sql)).toEqual([
+      { line: 1, text: 'CREATE TABLE a (x int)' },
+      { line: 3, text: 'CREATE TABLE b (y int)' },
+      { line: 4, text: 'INSERT INTO a VALUES (1)' },
+      { line: 4, text: 'INSERT INTO a VALUES (2)' },
+      { line: 5, text: "SELECT '--> statement-breakpoint'" },
+    ]);
+  });
 });
 
 describe('migration file names', () => {

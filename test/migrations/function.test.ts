@@ -7,60 +7,51 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { migrationDir, removeMigrationDirs } from './fixture';
-import { failure, functionDatabase, FunctionDatabase } from './function-env';
+import { failure, FUNCTION_SKIP, MigrationFunctionFixture } from './function-fixture';
 import { ENV } from '../../src/contract';
 import { Database } from '../../src/runtime/db';
 import { SecretCache } from '../../src/runtime/secrets';
-import { BUNDLE_PATH, ensureBundle, MIGRATION_BUNDLE_PATH } from '../harness/bundle';
+import { BUNDLE_PATH, MIGRATION_BUNDLE_PATH } from '../harness/bundle';
 import { claimsOf, sessionToken } from '../harness/clerk';
-import { newPassword, RealPostgres } from '../harness/database';
-import { LambdaProcess } from '../harness/lambda';
+import { newPassword } from '../harness/database';
 import { findLeaks, trackSecret } from '../harness/leaks';
 import { PgBouncer } from '../harness/pgbouncer';
-import { queryAs, rolesEngineOn, rolesEngineUnavailable, RolesEngine } from '../harness/roles';
-import { pgbouncerUnavailable, TestStack } from '../harness/stack';
+import { queryAs, RolesEngine } from '../harness/roles';
+import { TestStack } from '../harness/stack';
 import { BlackHole, sleep } from '../harness/util';
 
 jest.setTimeout(60000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const SKIP = rolesEngineUnavailable() ?? pgbouncerUnavailable();
+const SKIP = FUNCTION_SKIP;
 const describeEngine = SKIP ? describe.skip : describe;
 if (SKIP) console.warn(`SKIPPED migration function tests: ${SKIP}`);
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'migrations');
 
+const fixture = new MigrationFunctionFixture('fn');
+const { app, owner, arns } = fixture;
 let stack: TestStack;
 let engine: RolesEngine;
-let fnDb: FunctionDatabase;
-const lambdas: LambdaProcess[] = [];
-
-const migrationEnv = (dir: string, overrides: Record<string, string | undefined> = {}) => fnDb.env(dir, overrides);
-
-async function start(env: Record<string, string>, handler: string): Promise<LambdaProcess> {
-  const l = await LambdaProcess.start(env, handler);
-  lambdas.push(l);
-  return l;
-}
+let database: string;
+const migrationEnv = (dir: string, overrides?: Record<string, string | undefined>) => fixture.env(dir, overrides);
+const start = (env: Record<string, string>, handler: string) => fixture.start(env, handler);
 
 beforeAll(async () => {
   if (SKIP) return;
-  ensureBundle();
-  stack = await TestStack.start();
-  engine = rolesEngineOn(stack.db as RealPostgres, stack.certs);
-  fnDb = await functionDatabase(stack, engine, 'fnroles');
+  await fixture.setUp();
+  ({ stack, engine, database } = fixture);
 }, 180000);
 
 afterAll(async () => {
-  await Promise.all(lambdas.map(l => l.stop()));
-  await stack?.destroy();
+  await fixture.tearDown();
   removeMigrationDirs();
 });
 
 describeEngine('on deployment', () => {
   test('creates the roles and applies the files; a second run changes nothing', async () => {
     const fn = await start(migrationEnv(FIXTURES), MIGRATION_BUNDLE_PATH);
-    expect(await fn.invoke({})).toMatchObject({ applied: ['0001_notes.sql', '0002_tags.sql'], alreadyApplied: 0, created: [fnDb.owner.username, fnDb.app.username] });
+    expect(await fn.invoke({})).toMatchObject({ applied: ['0001_notes.sql', '0002_tags.sql'], alreadyApplied: 0, created: [owner.username, app.username] });
     expect(await fn.invoke({})).toMatchObject({ applied: [], alreadyApplied: 2, created: [], passwordsReset: [] });
     expect(fn.logs.filter(l => l.includes('"event":"migration.applied"'))).toHaveLength(2);
   });
@@ -105,18 +96,18 @@ describeEngine('on deployment', () => {
 
 describeEngine('the default handler, as the app role', () => {
   let bouncer: PgBouncer;
-  const upstream = { port: 0, database: '', user: '', password: '' };
+  const upstream = { port: 0, database: '', user: app.username, password: app.password };
 
   beforeAll(async () => {
     const fn = await start(migrationEnv(FIXTURES), MIGRATION_BUNDLE_PATH);
     await fn.invoke({});
-    Object.assign(upstream, { port: stack.db.port, database: fnDb.database, user: fnDb.app.username, password: fnDb.app.password });
+    Object.assign(upstream, { port: stack.db.port, database });
     // Closes idle client connections after 1 s, as RDS Proxy does after its idle client timeout.
     bouncer = await PgBouncer.start(upstream, stack.certs, { clientIdleTimeoutSeconds: 1 });
   });
   afterAll(async () => bouncer?.stop());
 
-  const handlerEnv = () => ({ [ENV.DB_HOST]: 'localhost', [ENV.DB_PORT]: String(bouncer.port), [ENV.DB_NAME]: fnDb.database, [ENV.DB_SECRET_ARN]: fnDb.arns.app });
+  const handlerEnv = () => ({ [ENV.DB_HOST]: 'localhost', [ENV.DB_PORT]: String(bouncer.port), [ENV.DB_NAME]: database, [ENV.DB_SECRET_ARN]: arns.app });
 
   test('answers /me through the pooler, logged in as the app role', async () => {
     const fn = await start(stack.env(handlerEnv()), BUNDLE_PATH);
@@ -125,17 +116,17 @@ describeEngine('the default handler, as the app role', () => {
     expect(me.statusCode).toBe(200);
     expect(me.json.userId).toBe(claimsOf(token).sub);
     const sessions = await stack.db.adminQuery<{ usename: string }>(
-      "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND usename <> 'postgres'", [fnDb.database]);
-    expect(sessions).toEqual([{ usename: fnDb.app.username }]);
+      "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND usename <> 'postgres'", [database]);
+    expect(sessions).toEqual([{ usename: app.username }]);
   });
 
   test('the runtime helpers connect as the app role: SELECT current_user, DML yes, DDL no', async () => {
     const db = new Database({
       host: 'localhost',
       port: bouncer.port,
-      database: fnDb.database,
+      database,
       authMode: 'password',
-      secretArn: fnDb.arns.app,
+      secretArn: arns.app,
       ca: stack.certs.caPem,
       secrets: new SecretCache({
         clientFactory: () => new SecretsManagerClient({
@@ -144,7 +135,7 @@ describeEngine('the default handler, as the app role', () => {
       }),
     });
     try {
-      expect((await db.query('SELECT current_user AS me')).rows).toEqual([{ me: fnDb.app.username }]);
+      expect((await db.query('SELECT current_user AS me')).rows).toEqual([{ me: app.username }]);
       expect((await db.query('INSERT INTO notes (user_id, body) VALUES ($1, $2) RETURNING user_id', ['user_1', 'hi'])).rows).toEqual([{ user_id: 'user_1' }]);
       await expect(db.query('CREATE TABLE mine (id int)')).rejects.toThrow('permission denied for schema app');
       await expect(db.query('DROP TABLE notes')).rejects.toThrow('must be owner of table notes');
@@ -156,15 +147,15 @@ describeEngine('the default handler, as the app role', () => {
   test('recovers when the app password changes in PostgreSQL and then in the secret', async () => {
     const fn = await start(stack.env(handlerEnv()), BUNDLE_PATH);
     expect((await fn.request('GET', '/health')).statusCode).toBe(200);
-    const reads = stack.sm.readsOf(fnDb.arns.app);
+    const reads = stack.sm.readsOf(arns.app);
 
     // Single-user rotation: the role changes its own password (no CREATEROLE needed), the proxy
     // picks up the new secret, then the secret's AWSCURRENT moves to it.
     const rotated = trackSecret('rotated app password', newPassword());
-    await queryAs(engine, fnDb.database, fnDb.app, `ALTER ROLE ${fnDb.app.username} PASSWORD '${rotated}'`);
+    await queryAs(engine, database, app, `ALTER ROLE ${app.username} PASSWORD '${rotated}'`);
     upstream.password = rotated;
     await bouncer.syncPassword();
-    stack.sm.put(fnDb.arns.app, JSON.stringify({ engine: 'postgres', host: 'localhost', port: stack.db.port, dbname: fnDb.database, username: fnDb.app.username, password: rotated }));
+    stack.sm.put(arns.app, JSON.stringify({ engine: 'postgres', host: 'localhost', port: stack.db.port, dbname: database, username: app.username, password: rotated }));
 
     // The idle connection is closed by the pooler; the reconnect with the cached password is refused,
     // the handler re-reads the secret and answers within the same request.
@@ -173,7 +164,7 @@ describeEngine('the default handler, as the app role', () => {
     fn.thaw();
     const res = await fn.request('GET', '/health');
     expect(res.statusCode).toBe(200);
-    expect(stack.sm.readsOf(fnDb.arns.app)).toBe(reads + 1);
+    expect(stack.sm.readsOf(arns.app)).toBe(reads + 1);
     expect(fn.logs.filter(l => l.includes('"event":"db.auth-rejected-retrying"'))).toHaveLength(1);
     for (const line of fn.logs) expect(findLeaks(line)).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import * as os from 'os';
 import { UsageError } from '../../cli/errors';
 import { choice, OptionKinds, parseOptions, ParsedOptions } from '../args';
+import { CLERK_MODES } from '../clerk-mode';
 import { StackOptions } from '../stack';
 
 /** The options `serve` and `verify` share. */
@@ -12,6 +13,7 @@ export const STACK_OPTIONS: OptionKinds = {
   'data-dir': 'string',
   'env': 'list',
   'max-containers': 'integer',
+  'clerk': 'string',
 };
 
 /** Parse the command line of `serve` / `verify` into stack options. */
@@ -39,6 +41,7 @@ export function stackOptions(command: string, argv: readonly string[], extra: Op
       dataDir: parsed['data-dir'] as string | undefined,
       env,
       maxContainers,
+      clerk: choice(command, 'clerk', parsed.clerk, CLERK_MODES, 'local'),
     },
   };
 }

@@ -26,6 +26,9 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export async function verify(argv: readonly string[], say: Say): Promise<number> {
   const started = performance.now();
   const { stack: options, parsed } = stackOptions('local verify', argv, { 'isolate': 'flag', 'faults': 'flag', 'show-rules': 'flag' }, 0);
+  if (options.clerk === 'template') {
+    throw new UsageError('local verify: --clerk template cannot be verified here: the checks sign session tokens with the local key; use `local serve --clerk template` and your app');
+  }
   const isolate = parsed.isolate === true;
   const unavailable = isolate ? isolationUnavailable() : undefined;
   if (unavailable) throw new UsageError(unavailable);
