@@ -1,12 +1,12 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DatabaseAuthentication, SecureLambdaPostgres } from '../src';
-import { CLERK_PEM, ENV, existingVpc, roleStatements, subnetRefs, synth } from './util';
+import { DatabaseAuthentication } from '../src';
+import { CLERK_PEM, existingVpc, roleStatements, subnetRefs, synth } from './util';
 import { ENV as CONTRACT } from '../src/contract';
 
 const apiFunction = (template: any) => Object.values<any>(template.findResources('AWS::Lambda::Function', {
@@ -27,53 +27,6 @@ describe('network options', () => {
     const tiers = Object.values<any>(template.findResources('AWS::EC2::Subnet')).map(s =>
       s.Properties.Tags.find((t: any) => t.Key === 'aws-cdk:subnet-type').Value);
     expect(tiers).toEqual(['Isolated', 'Isolated', 'Isolated', 'Isolated']);
-  });
-});
-
-describe('VPC endpoints', () => {
-  const { stack, backend, template } = synth({
-    vpcEndpoints: true,
-    additionalInterfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SSM],
-  });
-
-  test('S3 gateway endpoint on the application route tables', () => {
-    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-      VpcEndpointType: 'Gateway',
-      ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('s3')])] }),
-      RouteTableIds: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('Application') })]),
-    });
-  });
-
-  test.each(['secretsmanager', 'logs', 'ssm'])('%s interface endpoint with private DNS behind the endpoint group', service => {
-    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-      VpcEndpointType: 'Interface',
-      ServiceName: `com.amazonaws.us-east-1.${service}`,
-      PrivateDnsEnabled: true,
-      SecurityGroupIds: [{ 'Fn::GetAtt': [stack.getLogicalId(backend.endpointsSecurityGroup!.node.defaultChild as any), 'GroupId'] }],
-    });
-  });
-
-  test('the rotation function uses the Secrets Manager endpoint', () => {
-    template.hasResourceProperties('AWS::Serverless::Application', {
-      Parameters: Match.objectLike({
-        endpoint: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: stack.getLogicalId(backend.endpoints!.secretsManager.node.defaultChild as any) }])] }),
-      }),
-    });
-  });
-
-  test('more interface endpoints can be added after construction', () => {
-    // Stacks of their own: the template above was synthesized before any endpoint could be added.
-    const before = Object.keys(synth({ vpcEndpoints: true }).template.findResources('AWS::EC2::VPCEndpoint')).length;
-    const later = new Stack(new App(), 'Later', { env: ENV });
-    const built = new SecureLambdaPostgres(later, 'Backend', { vpcEndpoints: true });
-    built.endpoints!.addInterfaceEndpoint('Kms', ec2.InterfaceVpcEndpointAwsService.KMS);
-    const after = Template.fromStack(later);
-    expect(Object.keys(after.findResources('AWS::EC2::VPCEndpoint'))).toHaveLength(before + 1);
-    after.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-      ServiceName: 'com.amazonaws.us-east-1.kms',
-      PrivateDnsEnabled: true,
-      SecurityGroupIds: [{ 'Fn::GetAtt': [later.getLogicalId(built.endpointsSecurityGroup!.node.defaultChild as any), 'GroupId'] }],
-    });
   });
 });
 
