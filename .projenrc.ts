@@ -131,7 +131,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   gitignore: ['cdk.out/', 'cdk.out.compliance/', '*.tsbuildinfo', '.tmp/', '/.venv-scan/'],
   githubOptions: { mergify: false },
-  // The public CI runs what `.ci/run` runs, in the same scripts (README: Development).
+  // The public CI runs what `.ci/run` runs, in the same scripts (CONTRIBUTING.md: Development).
   buildWorkflowOptions: {
     preBuildSteps: [
       {
@@ -186,8 +186,8 @@ packageDotnet.reset(
 
 // The default handler's cold start grows with its bundle: keep it within budget.
 project.tasks.tryFind('bundle')!.exec('node scripts/check-bundle-size.js');
-// The migration runner is pg and a little SQL: a migration framework would show here (README:
-// Database roles and migrations).
+// The migration runner is pg and a little SQL: a migration framework would show here (docs/migrations.md:
+// why no migration library).
 project.tasks.tryFind('bundle')!.exec('node scripts/check-bundle-size.js assets/migrations/migrate.lambda/index.js 122880');
 
 // `secure-lambda-postgres local serve|verify|token`: bundled with esbuild at build time like the
@@ -227,7 +227,7 @@ project.addTask('example', {
   ],
 });
 
-// The benchmark (scripts/bench/, README: Performance): the default handler against the floor and
+// The benchmark (scripts/bench/, docs/performance.md): the default handler against the floor and
 // the fastify stack, built with the same esbuild flags, through real PostgreSQL and PgBouncer.
 // A benchmark, not a test: in neither build nor test. BENCH_REPEATS / BENCH_WARM_REQUESTS scale it.
 project.addTask('bench', {
@@ -242,7 +242,7 @@ project.addTask('bench', {
 // Integration tests (test/integ.*.ts, @aws-cdk/integ-tests-alpha): integ-runner compares the stacks
 // under test with the committed snapshots (test/integ.*.ts.snapshot/), no AWS account needed; the
 // assertion stacks it skips are compared by test/integ-snapshots.test.ts (jest, which also
-// type-checks the apps, so integ-runner may run them transpile-only). README: Testing.
+// type-checks the apps, so integ-runner may run them transpile-only). CONTRIBUTING.md: Integration tests.
 const integVerify = project.addTask('integ:verify', {
   description: 'Verify the integ-runner snapshots of test/integ.*.ts against a fresh synth (no AWS account needed)',
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },

@@ -1,5 +1,5 @@
 // Integration test: SecureLambdaPostgres at its defaults, deployed for real by
-//   npx integ-runner --language typescript --update-on-failed   (see README, Testing)
+//   npx integ-runner --language typescript --update-on-failed   (see CONTRIBUTING.md, Integration tests)
 // and verified without AWS credentials against the committed snapshot by `npx projen integ:verify`.
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { Stack } from 'aws-cdk-lib';

@@ -1,6 +1,6 @@
 // Integration test: SecureLambdaPostgres with its options on — a VPC of your own, VPC endpoints, the
 // SSM bastion and schema migrations — deployed for real by
-//   npx integ-runner --language typescript --update-on-failed   (see README, Testing)
+//   npx integ-runner --language typescript --update-on-failed   (see CONTRIBUTING.md, Integration tests)
 // and verified without AWS credentials against the committed snapshot by `npx projen integ:verify`.
 import * as path from 'path';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';

@@ -57,7 +57,7 @@ export function wiringPlan(topology: Topology, prefix: string): NamespacePlan[] 
     if (!routes.some((r) => r.destination.prefix === 0)) router.push(`route add blackhole default table ${table}`);
   }
   for (const h of hosts) router.push(`rule add iif ${h.name} lookup ${tableIds.get(h.subnet.routeTable ?? '')} priority 1000`);
-  // From outside, packets reach any VPC address (see the README: what `internet` stands for).
+  // From outside, packets reach any VPC address (see docs/isolated-replica.md: what `internet` stands for).
   router.push(...local(OUTSIDE_TABLE), `route add blackhole default table ${OUTSIDE_TABLE}`, `rule add iif ${INTERNET_PORT} lookup ${OUTSIDE_TABLE} priority 1000`);
   const edge = byName.get(HOST.EDGE);
   if (edge) {
