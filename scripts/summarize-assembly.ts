@@ -10,9 +10,9 @@
  * are not followed, integ-test `DeployAssert` stacks are skipped. Never prints env var values.
  */
 import * as path from 'path';
-import { UsageError } from '../src/cli/errors';
 import { CfnResource, loadStacks, StackTemplate } from '../src/cost/assembly';
 import { estimateCost, formatEstimate, PricingError } from '../src/cost/calculator';
+import { UsageError } from '../src/io';
 
 export { UsageError, loadStacks };
 export type { CfnResource, CfnTemplate, StackTemplate } from '../src/cost/assembly';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../io';
 
 /** A CloudFormation template as JSON. */
 export interface Template {

@@ -1,8 +1,9 @@
-import { oneLine, UsageError } from './errors';
 import { costCommand, COST_USAGE } from '../cost/command';
+import { oneLine, UsageError } from '../io';
 import { local, LOCAL_USAGE } from '../local/commands/local';
-import { runComponent } from '../local/components/host';
-import { probeMain } from '../local/isolate/probe';
+import { runComponent } from '../local/components';
+import { probeMain } from '../local/platform/probe';
+import { rolesMain } from '../local/stack/roles';
 
 type Command = (argv: readonly string[], say: (line: string) => void) => Promise<number>;
 
@@ -31,6 +32,8 @@ if (process.argv[2] === '__component') {
   runComponent(process.argv[3]);
 } else if (process.argv[2] === '__probe') {
   probeMain();
+} else if (process.argv[2] === '__roles') {
+  rolesMain();
 } else {
   main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
     process.stderr.write(`secure-lambda-postgres: ${oneLine(err)}\n`);

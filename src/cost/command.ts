@@ -3,7 +3,7 @@ import { DEFAULT_LOG_GB, estimateCost, formatEstimate, PricingError } from './ca
 import { PRICE_TABLE } from './prices';
 import { DEFAULT_TRAFFIC, Traffic } from './traffic';
 import { formatTraffic, formatTrafficTable } from './traffic-format';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../io';
 
 export const COST_USAGE = 'secure-lambda-postgres cost [--assembly DIR] [--stack NAME] [--region REGION] [--log-gb GB] '
   + `[--requests-per-month N [--avg-duration-ms D (default ${DEFAULT_TRAFFIC.avgDurationMs})] [--response-kb K (default ${DEFAULT_TRAFFIC.responseKb})] `

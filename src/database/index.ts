@@ -18,8 +18,8 @@ import { createProxy } from './proxy';
 import { resolveRoleNames, RoleNames, validateRoleOptions } from './roles';
 import { addRotation } from './rotation';
 import { validateDatabaseOptions } from './validate';
-import { keepExceptOnFailedCreate } from '../private/removal';
 import { restrictGrantsToAwsServices } from '../private/kms';
+import { keepExceptOnFailedCreate } from '../private/removal';
 import { closedSecurityGroup } from '../private/security-group';
 
 export * from './options';

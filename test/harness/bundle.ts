@@ -21,12 +21,16 @@ interface Bundle {
 const BUNDLES: readonly Bundle[] = [
   { task: 'bundle:handler/api.lambda', output: BUNDLE_PATH, sources: ['src/handler', 'src/runtime', 'src/contract.ts', 'package-lock.json'] },
   { task: 'bundle:migrations/migrate.lambda', output: MIGRATION_BUNDLE_PATH, sources: ['src/migrations', 'src/runtime', 'src/contract.ts', 'package-lock.json'] },
-  { task: 'bundle:cli/main', output: CLI_PATH, sources: ['src/cli', 'src/local', 'src/cost', 'src/migrations', 'src/runtime', 'src/contract.ts', 'scripts/create-only-properties.js', 'package-lock.json'] },
-  { task: 'bundle:local/worker/runtime', output: path.join(REPO_ROOT, 'assets', 'local', 'worker', 'runtime', 'index.js'), sources: ['src/local/worker'] },
+  { task: 'bundle:cli/main', output: CLI_PATH, sources: ['src/cli', 'src/io.ts', 'src/local', 'src/cost', 'src/assembly', 'src/migrations', 'src/runtime', 'src/contract.ts', 'scripts/create-only-properties.js', 'package-lock.json'] },
   {
-    task: 'bundle:local/sdk/@aws-sdk/client-secrets-manager',
-    output: path.join(REPO_ROOT, 'assets', 'local', 'sdk', '@aws-sdk', 'client-secrets-manager', 'index.js'),
-    sources: ['src/local/sdk', 'package-lock.json'],
+    task: 'bundle:local/services/lambda/worker/runtime',
+    output: path.join(REPO_ROOT, 'assets', 'local', 'services', 'lambda', 'worker', 'runtime', 'index.js'),
+    sources: ['src/local/services/lambda/worker'],
+  },
+  {
+    task: 'bundle:local/services/lambda/sdk/@aws-sdk/client-secrets-manager',
+    output: path.join(REPO_ROOT, 'assets', 'local', 'services', 'lambda', 'sdk', '@aws-sdk', 'client-secrets-manager', 'index.js'),
+    sources: ['src/local/services/lambda/sdk', 'package-lock.json'],
   },
 ];
 

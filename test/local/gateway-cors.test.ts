@@ -3,9 +3,9 @@
 // function carry the CORS headers, so the browser's script sees the status instead of a CORS error.
 import { serveGateway, ServedGateway } from './gateway-harness';
 import { SecureLambdaPostgresProps } from '../../src';
-import { Gateway } from '../../src/local/api/gateway';
 import { readApi } from '../../src/local/assembly/api';
 import { ApiSpec } from '../../src/local/assembly/model';
+import { Gateway } from '../../src/local/services/api-gateway/gateway';
 import { synth } from '../util';
 
 const APP = 'https://app.example.com';

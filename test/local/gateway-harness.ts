@@ -3,11 +3,11 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { tempDir } from './helpers';
-import { Gateway, PlatformLog } from '../../src/local/api/gateway';
 import { ApiSpec } from '../../src/local/assembly/model';
-import { workerScript } from '../../src/local/assets';
-import { FunctionPool } from '../../src/local/lambda/pool';
-import { loopback } from '../../src/local/placement';
+import { workerScript } from '../../src/local/platform/assets';
+import { loopback } from '../../src/local/platform/placement';
+import { Gateway, PlatformLog } from '../../src/local/services/api-gateway/gateway';
+import { FunctionPool } from '../../src/local/services/lambda/pool';
 import { ensureBundle } from '../harness/bundle';
 
 /** A stage served on loopback in front of real function containers. */

@@ -3,8 +3,8 @@
 // integration the local stack does not run, 400 for a missing required parameter, and the API's
 // own gateway responses in place of any of these.
 import { serveGateway, ServedGateway } from './gateway-harness';
-import { Gateway } from '../../src/local/api/gateway';
 import { ApiSpec } from '../../src/local/assembly/model';
+import { Gateway } from '../../src/local/services/api-gateway/gateway';
 
 const none = { headers: [], querystrings: [] };
 const api: ApiSpec = {

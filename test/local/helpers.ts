@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres, SecureLambdaPostgresProps } from '../../src';
-import { procStat } from '../../src/local/proc';
+import { procStat } from '../../src/local/platform/proc';
 import { CLI_PATH, ensureBundle, REPO_ROOT } from '../harness/bundle';
 import { CLERK_PEM } from '../util';
 

@@ -1,5 +1,5 @@
-import { isolationUnavailable } from '../../src/local/isolate/preflight';
-import { Replica } from '../../src/local/isolate/replica';
+import { isolationUnavailable } from '../../src/local/replica/preflight';
+import { Replica } from '../../src/local/replica/replica';
 
 /** Why the isolated replica cannot run here (not Linux, not root, tools missing), or undefined. */
 export const isolationSkip = isolationUnavailable();

@@ -7,12 +7,12 @@ import * as path from 'path';
 import { synthApp, tempDir } from './helpers';
 import { isolationSkip, routerOf } from './isolate-helpers';
 import { discoverBackends } from '../../src/local/assembly/discover';
-import { ConnectResult, probeFrom } from '../../src/local/isolate/probe';
-import { buildReplica, Replica } from '../../src/local/isolate/replica';
-import { buildTopology } from '../../src/local/isolate/topology';
-import { NETNS_DIR } from '../../src/local/placement';
-import { RunRegistry } from '../../src/local/registry';
-import { Supervisor } from '../../src/local/supervisor';
+import { NETNS_DIR } from '../../src/local/platform/placement';
+import { ConnectResult, probeFrom } from '../../src/local/platform/probe';
+import { RunRegistry } from '../../src/local/platform/registry';
+import { Supervisor } from '../../src/local/platform/supervisor';
+import { buildReplica, Replica } from '../../src/local/replica/replica';
+import { buildTopology } from '../../src/local/replica/topology';
 import { ensureBundle } from '../harness/bundle';
 
 jest.setTimeout(60_000);

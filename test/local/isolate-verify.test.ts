@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CliRun, runCli, synthApp, tempDir } from './helpers';
 import { isolationSkip } from './isolate-helpers';
-import { NETNS_DIR } from '../../src/local/placement';
+import { NETNS_DIR } from '../../src/local/platform/placement';
 
 jest.setTimeout(180_000);
 

@@ -6,8 +6,8 @@ import * as path from 'path';
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import { synthApp, tempDir } from './helpers';
 import { loadStacks } from '../../src/assembly/manifest';
-import { createOnlySpec } from '../../src/local/rehearse/create-only';
-import { DeployedTemplate, describeChange, statefulChanges } from '../../src/local/rehearse/replacements';
+import { createOnlySpec } from '../../src/local/assembly/create-only';
+import { DeployedTemplate, describeChange, statefulChanges } from '../../src/local/assembly/replacements';
 
 jest.setTimeout(60_000);
 

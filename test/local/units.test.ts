@@ -5,13 +5,13 @@ import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from './helpers';
-import { matchRoute } from '../../src/local/api/router';
-import { TokenBucket } from '../../src/local/api/throttle';
-import { parseOptions } from '../../src/local/args';
 import { resolveValue } from '../../src/local/assembly/intrinsics';
 import { ApiResource } from '../../src/local/assembly/model';
-import { findPostgres } from '../../src/local/postgres/binaries';
-import { makeCertificates } from '../../src/local/tls';
+import { parseOptions } from '../../src/local/commands/args';
+import { makeCertificates } from '../../src/local/platform/tls';
+import { matchRoute } from '../../src/local/services/api-gateway/router';
+import { TokenBucket } from '../../src/local/services/api-gateway/throttle';
+import { findPostgres } from '../../src/local/services/rds/binaries';
 
 const lambdaMethod = { kind: 'lambda', ours: true, required: { headers: [], querystrings: [] } } as const;
 const resources: ApiResource[] = [

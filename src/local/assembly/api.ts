@@ -2,7 +2,7 @@ import { readGatewayResponses, requiredParameters } from './gateway-responses';
 import { referencedId, referencedIds } from './intrinsics';
 import { ApiMethod, ApiResource, ApiSpec } from './model';
 import { Template, TemplateResource } from '../../assembly/manifest';
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../io';
 
 type Props = Record<string, any>;
 

@@ -3,8 +3,8 @@ import { BackendSpec } from './model';
 import { readDatabase, readFunction, readProxy } from './resources';
 import { readRoles } from './roles';
 import { loadStacks, StackArtifact } from '../../assembly/manifest';
-import { UsageError } from '../../cli/errors';
 import { LOCAL_METADATA_KEY, LOCAL_METADATA_VERSION, LocalMetadata } from '../../contract';
+import { UsageError } from '../../io';
 
 /**
  * Every `SecureLambdaPostgres` in the cloud assembly at `dir` (only in stack `stackName` when

@@ -3,8 +3,8 @@ import * as path from 'path';
 import { referencedId } from './intrinsics';
 import { DatabaseSpec, FunctionSpec, ProxySpec } from './model';
 import { StackArtifact, TemplateResource } from '../../assembly/manifest';
-import { UsageError } from '../../cli/errors';
 import { DEFAULT_DB_PORT } from '../../contract';
+import { UsageError } from '../../io';
 
 type Props = Record<string, any>;
 

@@ -3,8 +3,8 @@ import { referencedId } from './intrinsics';
 import { RolesSpec } from './model';
 import { assetSource } from './resources';
 import { StackArtifact, TemplateResource } from '../../assembly/manifest';
-import { UsageError } from '../../cli/errors';
 import { ENV } from '../../contract';
+import { UsageError } from '../../io';
 
 type Props = Record<string, any>;
 

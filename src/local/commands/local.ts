@@ -1,9 +1,9 @@
 import { rehearse } from './rehearse';
 import { serve } from './serve';
-import { Say } from './startup';
 import { token } from './token';
 import { verify } from './verify';
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../io';
+import { Say } from '../stack/startup';
 
 const SUBCOMMANDS: Record<string, (argv: readonly string[], say: Say) => Promise<number>> = { serve, verify, token, rehearse };
 

@@ -1,8 +1,8 @@
 import * as os from 'os';
-import { UsageError } from '../../cli/errors';
-import { choice, OptionKinds, parseOptions, ParsedOptions } from '../args';
-import { CLERK_MODES } from '../clerk-mode';
-import { StackOptions } from '../stack';
+import { choice, OptionKinds, parseOptions, ParsedOptions } from './args';
+import { UsageError } from '../../io';
+import { CLERK_MODES } from '../services/lambda/clerk-mode';
+import { StackOptions } from '../stack/stack';
 
 /** The options `serve` and `verify` share. */
 export const STACK_OPTIONS: OptionKinds = {

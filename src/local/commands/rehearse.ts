@@ -1,15 +1,15 @@
 import * as path from 'path';
-import { oneLine, UsageError } from '../../cli/errors';
+import { stackOptions } from './options';
+import { oneLine, UsageError } from '../../io';
 import { discoverBackends } from '../assembly/discover';
 import { BackendSpec } from '../assembly/model';
-import { RunningBackend } from '../backend';
-import { loopback } from '../placement';
-import { MARKER_TABLE, RehearsalData } from '../rehearse/data';
-import { compareAssemblies } from '../rehearse/templates';
-import { Supervisor } from '../supervisor';
-import { contractChecks, HttpCall, httpFrom, Result, Row, runChecks, table } from './checks';
-import { stackOptions } from './options';
-import { firstHealth, Say, startAndDescribe } from './startup';
+import { loopback } from '../platform/placement';
+import { Supervisor } from '../platform/supervisor';
+import { RunningBackend } from '../stack/backend';
+import { contractChecks, HttpCall, httpFrom, Result, Row, runChecks, table } from '../stack/checks';
+import { MARKER_TABLE, RehearsalData } from '../stack/rehearse-data';
+import { compareAssemblies } from '../stack/rehearse-templates';
+import { firstHealth, Say, startAndDescribe } from '../stack/startup';
 
 /**
  * `local rehearse --from OLD [--assembly NEW]`: a deployment of NEW over OLD and its rollback, on

@@ -1,8 +1,8 @@
-import { oneLine } from '../../cli/errors';
-import { Supervisor } from '../supervisor';
 import { stackOptions } from './options';
-import { watchAssembly } from './reload';
-import { firstHealth, Say, startAndDescribe } from './startup';
+import { oneLine } from '../../io';
+import { Supervisor } from '../platform/supervisor';
+import { watchAssembly } from '../stack/reload';
+import { firstHealth, Say, startAndDescribe } from '../stack/startup';
 
 /**
  * `local serve`: start every backend of the assembly, print where they answer, then run until

@@ -1,23 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { UsageError } from '../../cli/errors';
-import { ENV } from '../../contract';
-import { choice, parseOptions } from '../args';
+import { choice, parseOptions } from './args';
+import { UsageError } from '../../io';
 import { discoverBackends } from '../assembly/discover';
-import { resolveValue } from '../assembly/intrinsics';
-import { BackendSpec } from '../assembly/model';
-import { localSigningKey, sessionToken } from '../clerk';
-import { CLERK_MODES } from '../clerk-mode';
-import { RunRegistry } from '../registry';
-import { Say } from './startup';
-
-/** The `azp` (first authorized party) and `iss` the backend's function requires, from its template. */
-export function tokenDefaults(spec: BackendSpec): { azp?: string; iss?: string } {
-  const env = spec.function.environment;
-  const literal = (name: string) => resolveValue(env[name], { refs: new Map(), attributes: new Map() });
-  const azp = literal(ENV.CLERK_AUTHORIZED_PARTIES)?.split(',').map((s) => s.trim()).find((s) => s !== '');
-  return { azp, iss: literal(ENV.CLERK_ISSUER) || undefined };
-}
+import { RunRegistry } from '../platform/registry';
+import { CLERK_MODES } from '../services/lambda/clerk-mode';
+import { localSigningKey, sessionToken, tokenDefaults } from '../stack/clerk';
+import { Say } from '../stack/startup';
 
 const TEMPLATE_REFUSAL = 'local token: under --clerk template the function accepts only the sessions your Clerk instance issues (sign in through your app); local token signs for --clerk local';
 

@@ -1,17 +1,17 @@
 import * as path from 'path';
-import { UsageError } from '../../cli/errors';
-import { discoverBackends } from '../assembly/discover';
-import { isolationChecks } from '../isolate/checks';
-import { isolationUnavailable } from '../isolate/preflight';
-import { buildReplica, Replica, WEB_PORT } from '../isolate/replica';
-import { openEgressFindings, showRules } from '../isolate/show';
-import { buildTopology } from '../isolate/topology';
-import { loopback } from '../placement';
-import { Supervisor } from '../supervisor';
-import { CheckGroup, contractChecks, httpFrom, runChecks, table } from './checks';
-import { faultChecks } from './faults';
 import { stackOptions } from './options';
-import { firstHealth, Say, startAndDescribe } from './startup';
+import { UsageError } from '../../io';
+import { discoverBackends } from '../assembly/discover';
+import { loopback } from '../platform/placement';
+import { Supervisor } from '../platform/supervisor';
+import { isolationChecks } from '../replica/checks';
+import { isolationUnavailable } from '../replica/preflight';
+import { buildReplica, Replica, WEB_PORT } from '../replica/replica';
+import { openEgressFindings, showRules } from '../replica/show';
+import { buildTopology } from '../replica/topology';
+import { CheckGroup, contractChecks, httpFrom, runChecks, table } from '../stack/checks';
+import { faultChecks } from '../stack/faults';
+import { firstHealth, Say, startAndDescribe } from '../stack/startup';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

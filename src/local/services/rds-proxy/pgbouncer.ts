@@ -1,0 +1,106 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { UsageError } from '../../../io';
+import { Placement } from '../../platform/placement';
+import { waitForListening } from '../../platform/probe';
+import { Supervisor } from '../../platform/supervisor';
+import { chownRecursive, findExecutable, RunAs } from '../../platform/system';
+import { Certificates } from '../../platform/tls';
+
+/** PgBouncer on PATH (or in the sbin directories), or undefined. */
+export function findPgbouncer(): string | undefined {
+  return findExecutable('pgbouncer', ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/opt/homebrew/bin']);
+}
+
+export interface PgbouncerOptions {
+  readonly bin: string;
+  readonly placement: Placement;
+  readonly port: number;
+  readonly upstream: { readonly host: string; readonly port: number; readonly database: string };
+  /** The users it serves (the proxy's secrets): the same password to clients and to PostgreSQL. */
+  readonly users: ReadonlyArray<{ readonly username: string; readonly password: string }>;
+  readonly certs: Certificates;
+  readonly runDir: string;
+  readonly runAs?: RunAs;
+  /** The proxy's `RequireTLS`. */
+  readonly requireTls: boolean;
+  /** The proxy's `IdleClientTimeout`, seconds. */
+  readonly idleClientTimeoutSeconds: number;
+  /** The target group's `ConnectionBorrowTimeout`, seconds: how long a client waits for a server connection. */
+  readonly borrowTimeoutSeconds: number;
+}
+
+/** A running PgBouncer: its process, and how it takes new passwords (as RDS Proxy rereads its secrets). */
+export interface RunningPgbouncer {
+  readonly pid: number;
+  setUsers(users: PgbouncerOptions['users']): void;
+}
+
+const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/**
+ * PgBouncer in transaction pool mode, the stand-in for RDS Proxy: TLS from clients (required
+ * when the proxy requires it), TLS with full verification to PostgreSQL, SCRAM both ways, and
+ * the proxy's idle client timeout.
+ */
+export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions): Promise<RunningPgbouncer> {
+  const file = (name: string) => path.join(o.runDir, name);
+  fs.copyFileSync(o.certs.keyFile, file('pgbouncer.key'));
+  fs.chmodSync(file('pgbouncer.key'), 0o600);
+  // Plain-text entries let PgBouncer run SCRAM with the client and with the server.
+  const writeUsers = (users: PgbouncerOptions['users']) => {
+    fs.writeFileSync(file('userlist.txt'), users.map((u) => `${quoted(u.username)} ${quoted(u.password)}\n`).join(''), { mode: 0o600 });
+    chownRecursive(file('userlist.txt'), o.runAs);
+  };
+  writeUsers(o.users);
+  fs.writeFileSync(file('pgbouncer.ini'), [
+    '[databases]',
+    `* = host=${o.upstream.host} port=${o.upstream.port}`,
+    '[pgbouncer]',
+    `listen_addr = ${o.placement.host}`,
+    `listen_port = ${o.port}`,
+    'unix_socket_dir =',
+    `logfile = ${file('pgbouncer.log')}`,
+    'auth_type = scram-sha-256',
+    `auth_file = ${file('userlist.txt')}`,
+    'pool_mode = transaction',
+    'max_client_conn = 1000',
+    'default_pool_size = 20',
+    `client_idle_timeout = ${o.idleClientTimeoutSeconds}`,
+    `query_wait_timeout = ${o.borrowTimeoutSeconds}`,
+    // RDS Proxy tries the instance again for each client that waits; PgBouncer's default turns
+    // clients away for 15 s after a failed login, which outlasts the function's timeout.
+    'server_login_retry = 0',
+    'server_reset_query =',
+    'ignore_startup_parameters = extra_float_digits,options',
+    `client_tls_sslmode = ${o.requireTls ? 'require' : 'allow'}`,
+    `client_tls_key_file = ${file('pgbouncer.key')}`,
+    `client_tls_cert_file = ${o.certs.certFile}`,
+    'server_tls_sslmode = verify-full',
+    `server_tls_ca_file = ${o.certs.caFile}`,
+    '',
+  ].join('\n'));
+  chownRecursive(o.runDir, o.runAs);
+  const child = supervisor.spawn('PgBouncer', o.placement, o.bin, [file('pgbouncer.ini')], { uid: o.runAs?.uid, gid: o.runAs?.gid });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdout!.resume();
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => {
+    const log = fs.existsSync(file('pgbouncer.log')) ? fs.readFileSync(file('pgbouncer.log'), 'utf8') : '';
+    const why = (stderr + log).split('\n').find((l) => /FATAL|ERROR/.test(l)) ?? `exit code ${code}`;
+    reject(new UsageError(`PgBouncer failed to start: ${why.trim()}`));
+  }));
+  const listening = waitForListening(o.placement, o.placement.host, o.port, 10_000).then((ok) => {
+    if (!ok) throw new UsageError(`PgBouncer did not listen on ${o.placement.host}:${o.port} within 10 s`);
+  });
+  await Promise.race([listening, exited]);
+  return {
+    pid: child.pid!,
+    setUsers: (users) => {
+      writeUsers(users);
+      process.kill(child.pid!, 'SIGHUP');
+    },
+  };
+}
