@@ -8,7 +8,7 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'An import cycle: split the shared part into a module both import.', from: {}, to: { circular: true } },
     { name: 'constructs-stay-out-of-tools', severity: 'error', comment: 'Constructs must not import the local stack, the CLI or the cost command.', from: { path: CONSTRUCTS }, to: { path: '^src/(local|cli|cost)/' } },
-    { name: 'runtime-without-cdk', severity: 'error', comment: 'Handler and runtime code runs in Lambda: no constructs, no aws-cdk-lib (the generated *-function.ts constructs aside).', from: { path: '^src/(runtime|handler)/', pathNot: '-function[.]ts$' }, to: { path: [CONSTRUCTS, 'node_modules/aws-cdk-lib/', 'node_modules/constructs/'] } },
+    { name: 'runtime-without-cdk', severity: 'error', comment: 'Handler and runtime code runs in Lambda: no constructs, no aws-cdk-lib (the generated *-function.ts constructs aside).', from: { path: '^src/(runtime|handler|migrations)/', pathNot: '-function[.]ts$' }, to: { path: [CONSTRUCTS, 'node_modules/aws-cdk-lib/', 'node_modules/constructs/'] } },
     { name: 'local-without-constructs', severity: 'error', comment: 'The local stack reads templates through the contract, never the constructs.', from: { path: '^src/local/' }, to: { path: CONSTRUCTS } },
     { name: 'cli-is-the-top', severity: 'error', comment: 'Only the CLI entry imports src/cli.', from: { pathNot: '^src/cli/' }, to: { path: '^src/cli/' } },
     { name: 'local-commands-on-top', severity: 'error', comment: 'Only the CLI and other commands import src/local/commands.', from: { path: '^src/local/', pathNot: '^src/local/commands/' }, to: { path: '^src/local/commands/' } },
