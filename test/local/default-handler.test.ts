@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
-import { CliRun, http, runCli, synthApp, tempDir } from './helpers';
+import { CliRun, http, pgpassLogins, runCli, synthApp, tempDir } from './helpers';
 import { pgbouncerUnavailable } from '../harness/stack';
 
 jest.setTimeout(90_000);
@@ -53,7 +53,7 @@ const pgbouncerSkip = pgbouncerUnavailable();
     expect(serve.stdout).toMatch(/^PostgreSQL 15\.\d+ \(system: /m);
     expect(serve.stdout).toMatch(/^proxy: PgBouncer in transaction mode with TLS, the stand-in for RDS Proxy$/m);
     expect(serve.stdout).toMatch(/^ {2}Clerk: the function verifies session tokens against the local key/m);
-    expect(serve.stdout).not.toContain(fs.readFileSync(database.pgpass, 'utf8').split(':').pop()!.trim());
+    for (const password of pgpassLogins(database.pgpass).values()) expect(serve.stdout).not.toContain(password);
   });
 
   test('answers /health, and /me with a token from `local token`', async () => {
@@ -88,18 +88,26 @@ const pgbouncerSkip = pgbouncerUnavailable();
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
   });
 
-  test('the database requires TLS and takes the master password from the pgpass file, directly and through PgBouncer', async () => {
-    const password = fs.readFileSync(database.pgpass, 'utf8').trim().split(':').pop()!;
+  test('the database requires TLS; the pgpass file logs in the app role (directly and through PgBouncer) and the master (directly only)', async () => {
+    const admin = (await serve.waitFor(/^ {2}admin: postgres:\/\/(\w+)@/m))[1];
+    const logins = pgpassLogins(database.pgpass);
+    expect([...logins.keys()]).toEqual(expect.arrayContaining([admin, database.user]));
+    const ca = fs.readFileSync(database.ca, 'utf8');
+    const whoAmI = async (port: number, user: string, ssl: false | { ca: string } = { ca }) => {
+      const client = new Client({ host: '127.0.0.1', port, user, database: database.name, password: logins.get(user), ssl });
+      try {
+        await client.connect();
+        return (await client.query('SELECT current_user AS me, current_database() AS db')).rows[0];
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    };
     for (const port of [database.port, database.proxyPort]) {
-      const client = new Client({ host: '127.0.0.1', port, user: database.user, database: database.name, password, ssl: { ca: fs.readFileSync(database.ca, 'utf8') } });
-      await client.connect();
-      const { rows } = await client.query('SELECT current_database() AS db');
-      await client.end();
-      expect(rows[0].db).toBe('app');
-      const plain = new Client({ host: '127.0.0.1', port, user: database.user, database: database.name, password, ssl: false });
-      await expect(plain.connect()).rejects.toThrow(port === database.port ? /pg_hba.conf rejects connection .* no encryption/ : /SSL required/);
-      await plain.end().catch(() => undefined);
+      expect(await whoAmI(port, database.user)).toEqual({ me: database.user, db: 'app' });
+      await expect(whoAmI(port, database.user, false)).rejects.toThrow(port === database.port ? /pg_hba.conf rejects connection .* no encryption/ : /SSL required/);
     }
+    expect(await whoAmI(database.port, admin)).toEqual({ me: admin, db: 'app' });
+    await expect(whoAmI(database.proxyPort, admin)).rejects.toThrow(/SASL authentication failed|password authentication failed/i);
   });
 
   test('each request gets an access log line in the stage\'s format, as API Gateway writes it', async () => {

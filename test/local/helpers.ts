@@ -192,3 +192,18 @@ export async function http(url: string, init: RequestInit = {}): Promise<{ statu
   }
   return { status: res.status, headers: res.headers, json, text };
 }
+
+/**
+ * The logins of the pgpass file `local serve` prints, by user: `host:port:database:user:password`
+ * lines, where `\:` and `\\` escape a colon and a backslash (libpq's format).
+ */
+export function pgpassLogins(file: string): Map<string, string> {
+  const field = String.raw`((?:[^:\\]|\\.)*)`;
+  const line = new RegExp(`^${field}:${field}:${field}:${field}:${field}$`);
+  const unescape = (v: string) => v.replace(/\\(.)/g, '$1');
+  return new Map(fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => {
+    const m = line.exec(l);
+    if (!m) throw new Error(`not a pgpass line: ${l.split(':').slice(0, 4).join(':')}:…`);
+    return [unescape(m[4]), unescape(m[5])];
+  }));
+}

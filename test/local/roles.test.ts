@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AssetStaging } from 'aws-cdk-lib';
 import { Client } from 'pg';
-import { CliRun, http, synthApp, tempDir } from './helpers';
+import { CliRun, http, pgpassLogins, synthApp, tempDir } from './helpers';
 import { Migrations } from '../../src';
 import { pgbouncerUnavailable } from '../harness/stack';
 
@@ -20,14 +20,6 @@ function synth(): string {
   // `cdk synth` is a new process each time; in this one, CDK would reuse the first staging of the directory.
   AssetStaging.clearAssetHashCache();
   return synthApp(path.join(root, 'cdk.out'), { migrations: Migrations.fromDirectory(migrations) });
-}
-
-/** `host:port:db:user:password` lines of the pgpass file serve printed. */
-function passwords(file: string): Map<string, string> {
-  return new Map(fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => {
-    const [, , , user, ...rest] = l.split(':');
-    return [user, rest.join(':').replace(/\\(.)/g, '$1')];
-  }));
 }
 
 // The third value: why the engine cannot run here (the test prints it and skips), or undefined.
@@ -62,7 +54,7 @@ describe.each(ENGINES)('local serve with roles and migrations on %s', (engine, e
     api = (await serve.waitFor(/^api: (\S+)$/m))[1];
     const m = (await serve.waitFor(/^database: postgres:\/\/app@([\d.]+):(\d+)\/(\w+)\n {2}password: in (\S+) \(PGPASSFILE\).*TLS CA (\S+?)(?:; through the proxy: port (\d+))?$/m));
     db = { host: m[1], port: Number(m[2]), name: m[3] };
-    pgpass = passwords(m[4]);
+    pgpass = pgpassLogins(m[4]);
     ca = fs.readFileSync(m[5], 'utf8');
     proxyPort = m[6] === undefined ? undefined : Number(m[6]);
     await serve.waitFor(/^ready in /m);
@@ -94,9 +86,14 @@ describe.each(ENGINES)('local serve with roles and migrations on %s', (engine, e
     }
   });
 
-  withProxy('the proxy serves the app role only', async () => {
+  withProxy('the proxy serves the app role only: the owner and the master, with their own passwords, are refused', async () => {
     expect(proxyPort).toBeDefined();
-    await expect(connect('app_admin', proxyPort)).rejects.toThrow(/SASL authentication failed|password authentication failed/i);
+    for (const user of ['app_owner', 'app_admin']) {
+      await expect(connect(user, proxyPort)).rejects.toThrow(/SASL authentication failed|password authentication failed/i);
+      // The same login works on the instance itself: it is the proxy that refuses it.
+      await (await connect(user)).end();
+    }
+    await (await connect('app', proxyPort)).end();
   });
 
   maybe('the master user logs in to the instance itself', async () => {
@@ -111,8 +108,10 @@ describe.each(ENGINES)('local serve with roles and migrations on %s', (engine, e
   maybe('a new synth with a new migration file is migrated before the new code serves', async () => {
     fs.writeFileSync(path.join(migrations, '0002_tags.sql'), 'CREATE TABLE tags (id serial PRIMARY KEY, name text NOT NULL);\n');
     synth();
-    await serve!.waitFor(/^LocalTest\/Backend: migrations: 1 applied, 1 already applied/m);
-    await serve!.waitFor(/^reloaded LocalTest\/Backend/m);
+    const migrated = await serve!.waitFor(/^LocalTest\/Backend: migrations: 1 applied, 1 already applied/m);
+    const reloaded = await serve!.waitFor(/^reloaded LocalTest\/Backend/m);
+    // The order of events: the new file applied, then the new code serves.
+    expect(migrated.index).toBeLessThan(reloaded.index!);
     const app = await connect('app', proxyPort);
     try {
       await app.query("INSERT INTO tags (name) VALUES ('new')");
