@@ -153,6 +153,17 @@ describeEngine('migrations', () => {
     await expect(slow).resolves.toMatchObject({ applied: ['1_slow.sql'] });
   });
 
+  test('one schema\'s lock leaves another schema alone: a run on it finishes while the first still holds its own', async () => {
+    const db = await databaseFixture(engine());
+    const slow = db.run(migrationFiles({ '1_slow.sql': 'SELECT pg_sleep(6);' }));
+    await new Promise(r => setTimeout(r, 1500));
+    // A deadline the lock of schema app would run out (as in the test above); schema reports has its own.
+    const other = await db.run(migrationFiles({ '1_other.sql': 'CREATE TABLE other (id int);' }), { schema: 'reports', deadline: Date.now() + 3000 });
+    expect(other).toMatchObject({ applied: ['1_other.sql'] });
+    expect(await db.asOwner("SELECT 1 FROM pg_tables WHERE schemaname = 'reports' AND tablename = 'other'")).toHaveLength(1);
+    await expect(slow).resolves.toMatchObject({ applied: ['1_slow.sql'] });
+  });
+
   test('a statement that would outlive the deadline is cancelled by the server and rolled back', async () => {
     const db = await databaseFixture(engine());
     const err = await rejection(db.run(migrationFiles({ '1_long.sql': 'CREATE TABLE t (id int);\nSELECT pg_sleep(30);' }), { deadline: Date.now() + 4000 }));
