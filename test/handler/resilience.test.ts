@@ -156,7 +156,8 @@ describe('PgBouncer in transaction mode (stand-in for RDS Proxy)', () => {
   testIf(NO_PGBOUNCER, 'server connections killed behind the pooler are invisible to the function', async () => {
     const fn = await stack.lambda(viaBouncer());
     expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
-    await stack.db.dropAppConnections();
+    // PgBouncer keeps the server connection the request used: at least that one is killed.
+    expect(await stack.db.dropAppConnections()).toBeGreaterThanOrEqual(1);
     expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
     expect(fn.alive).toBe(true);
   });
