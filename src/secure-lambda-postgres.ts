@@ -16,12 +16,12 @@ import { SecureDatabase } from './database';
 import { PrivateEndpoints } from './endpoints';
 import { DatabaseFunction } from './function';
 import { BackendAlarms } from './monitoring';
-import { addOperations } from './monitoring/setup';
+import { addOperations, Operations } from './monitoring/setup';
 import { SecureNetwork } from './network';
 import { createEncryptionKey } from './private/kms';
 import { writeLocalMetadata } from './private/local-metadata';
 import { validateEgress, validateProps } from './private/props-validation';
-import { createRestApi } from './private/rest-api';
+import { createRestApi, RestApiParts } from './private/rest-api';
 import { resolveProxyBorrowTimeout } from './private/timeouts';
 import { SecureLambdaPostgresProps } from './secure-lambda-postgres-props';
 
@@ -90,25 +90,13 @@ export class SecureLambdaPostgres extends Construct {
     });
     if (props.bastion) this.bastion = this.createBastion(props);
     this.allowHttps();
-    [this.api, this.apiAccessLogGroup] = this.createApi(props);
-    const operations = addOperations(this, {
-      options: props,
-      resources: {
-        apiStage: this.api.deploymentStage,
-        function: this.function,
-        proxy: this.proxy,
-        instance: this.databaseInstance,
-        rotationFunctionNames: this.database.rotationFunctionNames,
-        natInstances: this.network.natInstances,
-      },
-      encryptionKey: this.encryptionKey,
-      functionTimeout: this.databaseFunction.timeout,
-      functionConcurrencyCap: budget.reservedConcurrency ?? budget.budget?.concurrencyLimit,
-      databaseInstanceType: this.database.instanceType,
-      databaseAllocatedStorage: this.database.allocatedStorage,
-      maxConnections: budget.budget?.maxConnections,
-    });
-    ({ alarms: this.alarms, alarmTopic: this.alarmTopic, dashboard: this.dashboard } = operations);
+    const rest = this.createApi(props);
+    this.api = rest.api;
+    this.apiAccessLogGroup = rest.accessLogGroup;
+    const operations = this.addOperations(props, budget);
+    this.alarms = operations.alarms;
+    this.alarmTopic = operations.alarmTopic;
+    this.dashboard = operations.dashboard;
     this.writeLocalMetadata();
   }
 
@@ -166,7 +154,7 @@ export class SecureLambdaPostgres extends Construct {
   }
 
   /** The REST API, with CORS for the API's origins in the function too. */
-  private createApi(props: SecureLambdaPostgresProps): [apigateway.LambdaRestApi, logs.LogGroup] {
+  private createApi(props: SecureLambdaPostgresProps): RestApiParts {
     const corsOrigins = props.apiCorsAllowedOrigins ?? props.clerkAuthorizedParties ?? [];
     const rest = createRestApi(this, {
       options: props,
@@ -178,7 +166,28 @@ export class SecureLambdaPostgres extends Construct {
     if (corsOrigins.length > 0) {
       this.function.addEnvironment(ENV.CORS_ALLOWED_ORIGINS, corsOrigins.join(','));
     }
-    return [rest.api, rest.accessLogGroup];
+    return rest;
+  }
+
+  /** Alarms and dashboard, with thresholds from the values the tiers resolved. */
+  private addOperations(props: SecureLambdaPostgresProps, budget: BudgetOutcome): Operations {
+    return addOperations(this, {
+      options: props,
+      resources: {
+        apiStage: this.api.deploymentStage,
+        function: this.function,
+        proxy: this.proxy,
+        instance: this.databaseInstance,
+        rotationFunctionNames: this.database.rotationFunctionNames,
+        natInstances: this.network.natInstances,
+      },
+      encryptionKey: this.encryptionKey,
+      functionTimeout: this.databaseFunction.timeout,
+      functionConcurrencyCap: budget.reservedConcurrency ?? budget.budget?.concurrencyLimit,
+      databaseInstanceType: this.database.instanceType,
+      databaseAllocatedStorage: this.database.allocatedStorage,
+      maxConnections: budget.budget?.maxConnections,
+    });
   }
 
   private createBastion(props: SecureLambdaPostgresProps): DatabaseBastion {
