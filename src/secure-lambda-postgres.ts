@@ -22,6 +22,7 @@ import { createEncryptionKey } from './private/kms';
 import { writeLocalMetadata } from './private/local-metadata';
 import { validateEgress, validateProps } from './private/props-validation';
 import { createRestApi, RestApiParts } from './private/rest-api';
+import { databaseOptions, functionOptions, monitoringOptions, networkOptions, restApiOptions } from './private/tier-options';
 import { resolveProxyBorrowTimeout } from './private/timeouts';
 import { SecureLambdaPostgresProps } from './secure-lambda-postgres-props';
 
@@ -64,11 +65,11 @@ export class SecureLambdaPostgres extends Construct {
       removalPolicy: props.databaseRemovalPolicy,
       forLogGroups: true,
     });
-    this.network = new SecureNetwork(this, 'Network', { ...props, logEncryptionKey: this.encryptionKey });
+    this.network = new SecureNetwork(this, 'Network', { ...networkOptions(props), logEncryptionKey: this.encryptionKey });
     validateEgress(this, props, this.network.hasInternetEgress);
     if (props.vpcEndpoints) this.endpoints = this.createEndpoints(props);
     this.database = new SecureDatabase(this, 'Database', {
-      ...props,
+      ...databaseOptions(props),
       // The one rule for both entry points, here with the function's timeout.
       proxyBorrowTimeout: resolveProxyBorrowTimeout(props.proxyBorrowTimeout, props.functionTimeout),
       vpc: this.vpc,
@@ -81,7 +82,7 @@ export class SecureLambdaPostgres extends Construct {
     const budget = this.checkBudget(props);
     this.connectionBudget = budget.budget;
     this.databaseFunction = new DatabaseFunction(this, 'Function', {
-      ...props,
+      ...functionOptions(props),
       functionReservedConcurrency: budget.reservedConcurrency,
       vpc: this.vpc,
       subnets: this.network.applicationSubnets,
@@ -157,7 +158,7 @@ export class SecureLambdaPostgres extends Construct {
   private createApi(props: SecureLambdaPostgresProps): RestApiParts {
     const corsOrigins = props.apiCorsAllowedOrigins ?? props.clerkAuthorizedParties ?? [];
     const rest = createRestApi(this, {
-      options: props,
+      options: restApiOptions(props),
       handler: this.function,
       encryptionKey: this.encryptionKey,
       defaultHandlerRoutes: !props.functionCode,
@@ -172,7 +173,7 @@ export class SecureLambdaPostgres extends Construct {
   /** Alarms and dashboard, with thresholds from the values the tiers resolved. */
   private addOperations(props: SecureLambdaPostgresProps, budget: BudgetOutcome): Operations {
     return addOperations(this, {
-      options: props,
+      options: monitoringOptions(props),
       resources: {
         apiStage: this.api.deploymentStage,
         function: this.function,
