@@ -130,6 +130,12 @@ describe('the @default docs state the defaults the code uses', () => {
     expect(Object.keys(DEFAULTS).filter(key => !props.includes(key))).toEqual(['natInstanceType']);
   });
 
+  test('databaseEngineVersion (its default lives beside its evidence, in engine-version.ts)', () => {
+    expect(documentedDefaults('databaseEngineVersion')).toEqual([
+      expect.stringContaining(`rds.PostgresEngineVersion.VER_${DEFAULT_POSTGRES_VERSION.postgresMajorVersion} `),
+    ]);
+  });
+
   test.each(Object.keys(DEFAULTS).filter(key => key !== 'natInstanceType'))('%s', prop => {
     const value = (DEFAULTS as Record<string, unknown>)[prop];
     for (const doc of documentedDefaults(prop)) {
