@@ -11,10 +11,10 @@ const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 /**
  * The default of every prop that has a value of its own, keyed by the prop's name: the tiers
  * resolve their props against this table and nothing else, the `@default` docs state these values,
- * and a test holds the README's "Default settings" table to them. A default that depends on
- * another prop is a function here (`proxyBorrowTimeout`, `databaseMaxAllocatedStorage`).
- * The engine version lives beside its evidence: `DEFAULT_POSTGRES_VERSION` in
- * `database/engine-version.ts`.
+ * and a test holds the README's "Default settings" table and the docs to them. A default that
+ * depends on another prop is a function (`databaseMaxAllocatedStorage` here; the borrow timeout,
+ * half the function timeout, is `resolveProxyBorrowTimeout` in `timeouts.ts`). The engine version
+ * lives beside its evidence: `DEFAULT_POSTGRES_VERSION` in `database/engine-version.ts`.
  */
 export const DEFAULTS = {
   maxAzs: 2,
