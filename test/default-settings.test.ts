@@ -4,7 +4,6 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { DatabaseAuthentication } from '../src';
 import { DEFAULT_POSTGRES_VERSION } from '../src/database/engine-version';
 import { DEFAULTS } from '../src/private/defaults';
 import { resolveProxyBorrowTimeout } from '../src/private/timeouts';
@@ -94,9 +93,7 @@ describe("the README's Default settings table states the defaults the code uses"
 
 /** A default as a `@default` doc writes it. */
 function asDocumented(value: unknown): string {
-  const enums: Array<[string, object]> = [
-    ['RemovalPolicy', RemovalPolicy], ['lambda.Tracing', lambda.Tracing], ['DatabaseAuthentication', DatabaseAuthentication],
-  ];
+  const enums: Array<[string, object]> = [['RemovalPolicy', RemovalPolicy], ['lambda.Tracing', lambda.Tracing]];
   if (typeof value === 'function') return String(value(0));
   if (value instanceof Duration || value instanceof ec2.InstanceType) return value.toString();
   if (value instanceof lambda.Runtime) return `lambda.Runtime.${Object.entries(lambda.Runtime).find(([, r]) => r === value)![0]}`;

@@ -114,7 +114,7 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
     this.username = names.app;
     this.ownerUsername = names.owner;
     this.schemaName = names.schema;
-    this.authentication = props.databaseAuthentication ?? DEFAULTS.databaseAuthentication;
+    this.authentication = props.databaseAuthentication ?? DatabaseAuthentication.PASSWORD;
     this.instanceType = props.databaseInstanceType ?? DEFAULTS.databaseInstanceType;
     this.allocatedStorage = props.databaseAllocatedStorage ?? DEFAULTS.databaseAllocatedStorage;
     this.proxyMaxConnectionsPercent = props.proxyMaxConnectionsPercent ?? DEFAULTS.proxyMaxConnectionsPercent;

@@ -3,7 +3,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_FUNCTION_TIMEOUT_SECONDS } from '../contract';
-import { DatabaseAuthentication } from '../database/options';
 
 /** How long every log group of the construct keeps its events unless told otherwise. */
 const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
@@ -14,7 +13,8 @@ const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
  * and a test holds the README's "Default settings" table and the docs to them. A default that
  * depends on another prop is a function (`databaseMaxAllocatedStorage` here; the borrow timeout,
  * half the function timeout, is `resolveProxyBorrowTimeout` in `timeouts.ts`). The engine version
- * lives beside its evidence: `DEFAULT_POSTGRES_VERSION` in `database/engine-version.ts`.
+ * lives beside its evidence: `DEFAULT_POSTGRES_VERSION` in `database/engine-version.ts`; the
+ * authentication, `DatabaseAuthentication.PASSWORD`, beside its enum in `SecureDatabase`.
  */
 export const DEFAULTS = {
   maxAzs: 2,
@@ -41,7 +41,6 @@ export const DEFAULTS = {
   databaseDeletionProtection: true,
   databaseRemovalPolicy: RemovalPolicy.SNAPSHOT,
   databaseLogRetention: LOG_RETENTION,
-  databaseAuthentication: DatabaseAuthentication.PASSWORD,
   databaseSecretRotation: true,
   databaseSecretRotationInterval: Duration.days(30),
   proxyIdleClientTimeout: Duration.minutes(30),
