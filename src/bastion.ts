@@ -1,6 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { SecureDatabase } from './database';
+import { DEFAULTS } from './private/defaults';
 import { launchWithImdsv2Template } from './private/imdsv2';
 import { acknowledge, ignoreCfnLint, managedPolicy } from './private/nag';
 import { closedSecurityGroup } from './private/security-group';
@@ -48,7 +49,7 @@ export class DatabaseBastion extends Construct implements ec2.IConnectable {
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroup: this.securityGroup,
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
+      instanceType: props.instanceType ?? DEFAULTS.bastionInstanceType,
       machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
       // AmazonSSMManagedInstanceCore: Session Manager is the only way in.
       ssmSessionPermissions: true,

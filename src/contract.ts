@@ -78,6 +78,12 @@ export const ROUTES = {
 /** The PostgreSQL port used by default for the proxy and the instance. */
 export const DEFAULT_DB_PORT = 5432;
 
+/**
+ * The function's timeout in seconds when `functionTimeout` is not set: the construct configures
+ * it, and the handler assumes it when neither its environment nor Lambda tells it the timeout.
+ */
+export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 10;
+
 /*
  * What the construct writes into the template for `secure-lambda-postgres local`: one entry in the
  * `Metadata` of its function resource naming, by logical id, every resource the local stack needs.

@@ -1,4 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { DEFAULTS } from './private/defaults';
 
 /** How the application subnets of a new VPC reach the internet. */
 export enum EgressMode {
@@ -35,7 +36,7 @@ export class Egress {
    */
   public static natInstances(instanceType?: ec2.InstanceType, count: number = 1): Egress {
     return new Egress(EgressMode.NAT_INSTANCES, count,
-      instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO));
+      instanceType ?? DEFAULTS.natInstanceType);
   }
 
   /**

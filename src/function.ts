@@ -4,16 +4,18 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DB_AUTH_MODES, ENV } from './contract';
 import { DatabaseAuthentication, ISecureDatabase } from './database';
 import { ApiFunction } from './handler/api-function';
 import { validateClerkJwtKey } from './private/clerk-key';
+import { DEFAULTS } from './private/defaults';
+import { invalid } from './private/errors';
 import { acknowledgeFunctionRules } from './private/function-nag';
 import { keepExceptOnFailedCreate } from './private/removal';
 import { closedSecurityGroup } from './private/security-group';
-import { DEFAULT_FUNCTION_TIMEOUT, functionTimeoutMillis } from './private/timeouts';
-import { isOrigin, isWholeNumberIn } from './private/validate';
+import { functionTimeoutMillis } from './private/timeouts';
+import { checkEnum, isOrigin, isWholeNumberIn } from './private/validate';
 
 /** Settings of the function, shared by `DatabaseFunction` and `SecureLambdaPostgres`. */
 export interface DatabaseFunctionOptions {
@@ -148,17 +150,24 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
   public readonly logGroup: logs.LogGroup;
   /** The function's network access. */
   public readonly connections: ec2.Connections;
+  /** Timeout of one invocation: `functionTimeout` or its default. */
+  public readonly timeout: Duration;
+  /** Memory in MiB: `functionMemorySize` or its default. */
+  public readonly memorySize: number;
 
   constructor(scope: Construct, id: string, props: DatabaseFunctionProps) {
     super(scope, id);
-    validateFunctionOptions(props);
+    validateFunctionOptions(this, props);
+    this.timeout = props.functionTimeout ?? DEFAULTS.functionTimeout;
+    this.memorySize = props.functionMemorySize ?? DEFAULTS.functionMemorySize;
+    const tracing = props.functionTracing ?? DEFAULTS.functionTracing;
 
     this.securityGroup = closedSecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'Lambda function: no ingress; egress to the proxy and HTTPS only',
     });
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.functionLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: props.functionLogRetention ?? DEFAULTS.functionLogRetention,
       encryptionKey: props.encryptionKey,
       removalPolicy: keepExceptOnFailedCreate(),
     });
@@ -174,11 +183,11 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
     };
     if (database.authentication === DatabaseAuthentication.PASSWORD) {
       if (!database.appSecret) {
-        throw new Error('A database with password authentication must have an appSecret: the secret of the role the function logs in as.');
+        throw invalid(this, 'A database with password authentication must have an appSecret: the secret of the role the function logs in as.');
       }
       environment[ENV.DB_SECRET_ARN] = database.appSecret.secretArn;
     }
-    const timeoutMillis = functionTimeoutMillis(props.functionTimeout);
+    const timeoutMillis = functionTimeoutMillis(this.timeout);
     if (timeoutMillis !== undefined) {
       // The budget every wait of a request is derived from (the handler's deadline).
       environment[ENV.FUNCTION_TIMEOUT_MS] = timeoutMillis;
@@ -199,10 +208,10 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
     const common: lambda.FunctionOptions = {
       description: 'API handler: verifies Clerk session tokens and queries PostgreSQL through RDS Proxy',
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.functionMemorySize ?? 512,
-      timeout: props.functionTimeout ?? DEFAULT_FUNCTION_TIMEOUT,
+      memorySize: this.memorySize,
+      timeout: this.timeout,
       reservedConcurrentExecutions: props.functionReservedConcurrency,
-      tracing: props.functionTracing ?? lambda.Tracing.ACTIVE,
+      tracing,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment,
@@ -216,7 +225,7 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
         ...common,
         code: props.functionCode,
         handler: props.functionHandler!,
-        runtime: props.functionRuntime ?? lambda.Runtime.NODEJS_24_X,
+        runtime: props.functionRuntime ?? DEFAULTS.functionRuntime,
       })
       : new ApiFunction(this, 'Resource', common);
 
@@ -230,7 +239,7 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
     acknowledgeFunctionRules(this.function, {
       dlq: DLQ_REASON,
       concurrency: props.functionReservedConcurrency === undefined ? CONCURRENCY_REASON : undefined,
-      tracing: (props.functionTracing ?? lambda.Tracing.ACTIVE) !== lambda.Tracing.DISABLED,
+      tracing: tracing !== lambda.Tracing.DISABLED,
     });
   }
 }
@@ -238,35 +247,37 @@ export class DatabaseFunction extends Construct implements ec2.IConnectable {
 const DLQ_REASON = 'API Gateway invokes the function synchronously and returns its errors to the caller; a dead-letter queue only receives failed asynchronous invocations.';
 const CONCURRENCY_REASON = 'Not reserved by default: reserving fails in accounts whose limit leaves under 100 unreserved (new accounts start at 10), and stage throttling bounds the load. The connection budget warns at synth with the cap the database allows; set functionConcurrencyFromBudget: true (or functionReservedConcurrency) to reserve it.';
 
-function validateFunctionOptions(props: DatabaseFunctionOptions): void {
+function validateFunctionOptions(scope: IConstruct, props: DatabaseFunctionOptions): void {
+  checkEnum(scope, 'functionTracing', props.functionTracing, 'Tracing', lambda.Tracing);
+  checkEnum(scope, 'functionLogRetention', props.functionLogRetention, 'RetentionDays', logs.RetentionDays);
   if (props.functionCode && !props.functionHandler) {
-    throw new Error("functionCode needs functionHandler (for example 'index.handler').");
+    throw invalid(scope, "functionCode needs functionHandler (for example 'index.handler').");
   }
   if (!props.functionCode && (props.functionHandler || props.functionRuntime)) {
-    throw new Error('functionHandler and functionRuntime apply to your own functionCode; pass functionCode too, or drop them to use the default handler.');
+    throw invalid(scope, 'functionHandler and functionRuntime apply to your own functionCode; pass functionCode too, or drop them to use the default handler.');
   }
   const memory = props.functionMemorySize;
   if (!isWholeNumberIn(memory, 128, 10240)) {
-    throw new Error(`functionMemorySize must be a whole number of MiB from 128 to 10240, got ${memory}.`);
+    throw invalid(scope, `functionMemorySize must be a whole number of MiB from 128 to 10240, got ${memory}.`);
   }
   const timeout = props.functionTimeout;
   if (timeout && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > 29) {
-    throw new Error(`functionTimeout must be at most 29 seconds: API Gateway stops waiting after 29 seconds, got ${timeout.toHumanString()}.`);
+    throw invalid(scope, `functionTimeout must be at most 29 seconds: API Gateway stops waiting after 29 seconds, got ${timeout.toHumanString()}.`);
   }
   if (timeout && !props.functionCode && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() < 3) {
-    throw new Error(`functionTimeout must be at least 3 seconds with the default handler: it stops waiting 1.25 seconds before the timeout to answer 503 in time, and a cold start needs the rest, got ${timeout.toHumanString()}.`);
+    throw invalid(scope, `functionTimeout must be at least 3 seconds with the default handler: it stops waiting 1.25 seconds before the timeout to answer 503 in time, and a cold start needs the rest, got ${timeout.toHumanString()}.`);
   }
   const reserved = props.functionReservedConcurrency;
   if (!isWholeNumberIn(reserved, 1)) {
-    throw new Error(`functionReservedConcurrency must be a whole number of at least 1, got ${reserved}.`);
+    throw invalid(scope, `functionReservedConcurrency must be a whole number of at least 1, got ${reserved}.`);
   }
-  validateClerkJwtKey(props.clerkJwtKey);
+  validateClerkJwtKey(scope, props.clerkJwtKey);
   if (props.clerkIssuer !== undefined && !isOrigin(props.clerkIssuer, true)) {
-    throw new Error(`clerkIssuer is your Clerk Frontend API URL, like 'https://clerk.example.com' (https, no path; Dashboard → API keys → Frontend API URL), got '${props.clerkIssuer}'.`);
+    throw invalid(scope, `clerkIssuer is your Clerk Frontend API URL, like 'https://clerk.example.com' (https, no path; Dashboard → API keys → Frontend API URL), got '${props.clerkIssuer}'.`);
   }
   for (const party of props.clerkAuthorizedParties ?? []) {
     if (!isOrigin(party)) {
-      throw new Error(`clerkAuthorizedParties entries are origins like 'https://app.example.com' (scheme and host, no path or comma), got '${party}'.`);
+      throw invalid(scope, `clerkAuthorizedParties entries are origins like 'https://app.example.com' (scheme and host, no path or comma), got '${party}'.`);
     }
   }
 }

@@ -4,10 +4,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Egress, EgressMode } from './egress';
+import { DEFAULTS } from './private/defaults';
+import { invalid } from './private/errors';
 import { acknowledge, ignoreCfnLint, inPacks, INLINE_GRANTS, skipCheckov } from './private/nag';
 import { hardenNatInstances, natInstanceProvider, resolveEgress } from './private/nat';
 import { keepExceptOnFailedCreate } from './private/removal';
-import { isWholeNumberIn } from './private/validate';
+import { checkEnum, isWholeNumberIn } from './private/validate';
 
 /** Subnet group names of a VPC created by `SecureNetwork`. */
 export enum SubnetTier {
@@ -116,11 +118,12 @@ export class SecureNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureNetworkProps = {}) {
     super(scope, id);
+    checkEnum(this, 'flowLogRetention', props.flowLogRetention, 'RetentionDays', logs.RetentionDays);
 
     if (props.vpc) {
       for (const prop of ['maxAzs', 'egress', 'natGateways', 'cidr', 'flowLogRetention'] as const) {
         if (props[prop] !== undefined) {
-          throw new Error(`'${prop}' configures a new VPC and cannot be combined with 'vpc'; configure the existing VPC itself, or drop 'vpc'.`);
+          throw invalid(this, `'${prop}' configures a new VPC and cannot be combined with 'vpc'; configure the existing VPC itself, or drop 'vpc'.`);
         }
       }
       this.vpc = props.vpc;
@@ -129,17 +132,17 @@ export class SecureNetwork extends Construct {
       const application = this.validateSubnets('applicationSubnets', this.applicationSubnets);
       const database = this.validateSubnets('databaseSubnets', this.databaseSubnets);
       if (database.subnets.some(s => !this.vpc.isolatedSubnets.includes(s))) {
-        throw new Error("'databaseSubnets' must select only isolated subnets (no route to or from the internet). Add isolated subnets to the VPC, or let the construct create the VPC.");
+        throw invalid(this, "'databaseSubnets' must select only isolated subnets (no route to or from the internet). Add isolated subnets to the VPC, or let the construct create the VPC.");
       }
       this.hasInternetEgress = application.subnets.some(s => this.vpc.privateSubnets.includes(s));
       return;
     }
 
-    const maxAzs = props.maxAzs ?? 2;
+    const maxAzs = props.maxAzs ?? DEFAULTS.maxAzs;
     if (!isWholeNumberIn(maxAzs, 2)) {
-      throw new Error(`maxAzs must be a whole number of at least 2 (RDS subnet groups span two availability zones), got ${maxAzs}.`);
+      throw invalid(this, `maxAzs must be a whole number of at least 2 (RDS subnet groups span two availability zones), got ${maxAzs}.`);
     }
-    this.egress = resolveEgress(props, maxAzs);
+    this.egress = resolveEgress(this, props, maxAzs);
     this.hasInternetEgress = this.egress.mode !== EgressMode.NONE;
     const natProvider = natInstanceProvider(this.egress);
 
@@ -158,7 +161,7 @@ export class SecureNetwork extends Construct {
     );
 
     const vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.0.0.0/16'),
+      ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? DEFAULTS.cidr),
       maxAzs,
       natGateways: this.egress.count,
       natGatewayProvider: natProvider,
@@ -191,7 +194,7 @@ export class SecureNetwork extends Construct {
     }
 
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
-      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: props.flowLogRetention ?? DEFAULTS.flowLogRetention,
       encryptionKey: props.logEncryptionKey,
       removalPolicy: keepExceptOnFailedCreate(),
     });
@@ -208,17 +211,17 @@ export class SecureNetwork extends Construct {
     try {
       selected = this.vpc.selectSubnets(selection);
     } catch (e) {
-      throw new Error(`The VPC has no subnets for '${prop}' (${(e as Error).message}). Pass a '${prop}' selection that matches subnets of the VPC, or let the construct create the VPC.`);
+      throw invalid(this, `The VPC has no subnets for '${prop}' (${(e as Error).message}). Pass a '${prop}' selection that matches subnets of the VPC, or let the construct create the VPC.`);
     }
     if (selected.subnets.length === 0) {
-      throw new Error(`The VPC has no subnets for '${prop}'. Pass a '${prop}' selection that matches subnets of the VPC, or let the construct create the VPC.`);
+      throw invalid(this, `The VPC has no subnets for '${prop}'. Pass a '${prop}' selection that matches subnets of the VPC, or let the construct create the VPC.`);
     }
     const azs = new Set(selected.subnets.map(s => s.availabilityZone));
     if (azs.size < 2) {
-      throw new Error(`'${prop}' selects subnets in ${azs.size} availability zone; the database and the proxy need subnets in at least two.`);
+      throw invalid(this, `'${prop}' selects subnets in ${azs.size} availability zone; the database and the proxy need subnets in at least two.`);
     }
     if (selected.subnets.some(s => this.vpc.publicSubnets.includes(s))) {
-      throw new Error(`'${prop}' selects public subnets; the function, proxy and database must never be placed in public subnets.`);
+      throw invalid(this, `'${prop}' selects public subnets; the function, proxy and database must never be placed in public subnets.`);
     }
     return selected;
   }

@@ -1,8 +1,6 @@
-import { Aws, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,21 +9,21 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DatabaseBastion } from './bastion';
-import { checkConnectionBudget, directClientsOf } from './capacity/check';
+import { BudgetOutcome, checkConnectionBudget, directClientsOf } from './capacity/check';
 import { ConnectionBudget } from './capacity/options';
 import { ENV } from './contract';
 import { SecureDatabase } from './database';
 import { PrivateEndpoints } from './endpoints';
 import { DatabaseFunction } from './function';
 import { BackendAlarms } from './monitoring';
-import { addOperations } from './monitoring/setup';
+import { addOperations, Operations } from './monitoring/setup';
 import { SecureNetwork } from './network';
-import { restrictGrantsToAwsServices } from './private/kms';
+import { createEncryptionKey } from './private/kms';
 import { writeLocalMetadata } from './private/local-metadata';
-import { keepExceptOnFailedCreate } from './private/removal';
-import { createRestApi } from './private/rest-api';
-import { defaultProxyBorrowTimeout, validateProxyBorrowTimeout } from './private/timeouts';
-import { isOrigin } from './private/validate';
+import { validateEgress, validateProps } from './private/props-validation';
+import { createRestApi, RestApiParts } from './private/rest-api';
+import { databaseOptions, functionOptions, monitoringOptions, networkOptions, restApiOptions } from './private/tier-options';
+import { resolveProxyBorrowTimeout } from './private/timeouts';
 import { SecureLambdaPostgresProps } from './secure-lambda-postgres-props';
 
 /**
@@ -36,52 +34,20 @@ import { SecureLambdaPostgresProps } from './secure-lambda-postgres-props';
 export class SecureLambdaPostgres extends Construct {
   /** The network tier. */
   public readonly network: SecureNetwork;
-  /** The VPC (created or passed in). */
-  public readonly vpc: ec2.IVpc;
   /** The database tier: instance, proxy, secret and their security groups. */
   public readonly database: SecureDatabase;
-  /** The RDS PostgreSQL instance. */
-  public readonly databaseInstance: rds.DatabaseInstance;
-  /** The RDS Proxy the function connects to. */
-  public readonly proxy: rds.DatabaseProxy;
-  /** The master credentials secret: administration only (no function serving requests may read it). */
-  public readonly secret: secretsmanager.ISecret;
-  /** The owner role's credentials secret, read by the migration function only. */
-  public readonly ownerSecret: secretsmanager.ISecret;
-  /** The application role's credentials secret, which the function reads; none with IAM authentication. */
-  public readonly appSecret?: secretsmanager.ISecret;
-  /** The deploy-time function that creates the roles and applies the migrations. */
-  public readonly migrationFunction: lambda.Function;
   /** The key that encrypts storage, the secret and the log groups. */
   public readonly encryptionKey: kms.IKey;
   /** The function tier: the Lambda function, its security group and log group. */
   public readonly databaseFunction: DatabaseFunction;
-  /** The Lambda function. */
-  public readonly function: lambda.Function;
   /** The REST API in front of the function. */
   public readonly api: apigateway.LambdaRestApi;
-  /** The API's invoke URL, ending in the stage name and a slash. */
-  public readonly apiUrl: string;
   /** The API access log group. */
   public readonly apiAccessLogGroup: logs.LogGroup;
-  /** Security group of the function. */
-  public readonly functionSecurityGroup: ec2.SecurityGroup;
-  /** Security group of the proxy. */
-  public readonly proxySecurityGroup: ec2.SecurityGroup;
-  /** Security group of the database instance. */
-  public readonly databaseSecurityGroup: ec2.SecurityGroup;
-  /** Security group of the secret rotation function, when rotation is on. */
-  public readonly rotationSecurityGroup?: ec2.SecurityGroup;
-  /** Security group of the migration function. */
-  public readonly migrationSecurityGroup: ec2.SecurityGroup;
   /** The VPC endpoints, when `vpcEndpoints` is on. */
   public readonly endpoints?: PrivateEndpoints;
-  /** Security group of the interface endpoints, when `vpcEndpoints` is on. */
-  public readonly endpointsSecurityGroup?: ec2.SecurityGroup;
   /** The bastion, when `bastion` is on. */
   public readonly bastion?: DatabaseBastion;
-  /** Security group of the bastion, when `bastion` is on. */
-  public readonly bastionSecurityGroup?: ec2.SecurityGroup;
   /** The connection budget checked at synth, when the instance class is known. */
   public readonly connectionBudget?: ConnectionBudget;
   /** The alarms, when `alarms` is on. */
@@ -93,24 +59,19 @@ export class SecureLambdaPostgres extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureLambdaPostgresProps = {}) {
     super(scope, id);
-    validateProps(props);
-
-    this.encryptionKey = props.encryptionKey ?? this.createKey(props.databaseRemovalPolicy);
-    this.network = new SecureNetwork(this, 'Network', { ...props, logEncryptionKey: this.encryptionKey });
-    this.vpc = this.network.vpc;
-    validateEgress(props, this.network.hasInternetEgress);
-    if (props.vpcEndpoints) {
-      this.endpoints = new PrivateEndpoints(this, 'Endpoints', {
-        vpc: this.vpc,
-        subnets: this.network.applicationSubnets,
-        additionalInterfaceEndpoints: props.additionalInterfaceEndpoints,
-      });
-      this.endpointsSecurityGroup = this.endpoints.securityGroup;
-    }
-
+    validateProps(this, props);
+    this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, {
+      description: 'Encrypts the database storage, credentials secret and log groups',
+      removalPolicy: props.databaseRemovalPolicy,
+      forLogGroups: true,
+    });
+    this.network = new SecureNetwork(this, 'Network', { ...networkOptions(props), logEncryptionKey: this.encryptionKey });
+    validateEgress(this, props, this.network.hasInternetEgress);
+    if (props.vpcEndpoints) this.endpoints = this.createEndpoints(props);
     this.database = new SecureDatabase(this, 'Database', {
-      ...props,
-      proxyBorrowTimeout: props.proxyBorrowTimeout ?? defaultProxyBorrowTimeout(props.functionTimeout),
+      ...databaseOptions(props),
+      // The one rule for both entry points, here with the function's timeout.
+      proxyBorrowTimeout: resolveProxyBorrowTimeout(props.proxyBorrowTimeout, props.functionTimeout),
       vpc: this.vpc,
       databaseSubnets: this.network.databaseSubnets,
       proxySubnets: this.network.applicationSubnets,
@@ -118,61 +79,101 @@ export class SecureLambdaPostgres extends Construct {
       logEncryptionKey: this.encryptionKey,
       secretsManagerEndpoint: this.endpoints?.secretsManager,
     });
-    this.databaseInstance = this.database.instance;
-    this.proxy = this.database.proxy;
-    this.secret = this.database.secret;
-    this.proxySecurityGroup = this.database.proxySecurityGroup;
-    this.databaseSecurityGroup = this.database.databaseSecurityGroup;
-    this.rotationSecurityGroup = this.database.rotationSecurityGroup;
-    this.ownerSecret = this.database.ownerSecret;
-    this.appSecret = this.database.appSecret;
-    this.migrationFunction = this.database.migrationFunction;
-    this.migrationSecurityGroup = this.database.migrationSecurityGroup;
-
-    const budget = checkConnectionBudget(this, {
-      instanceType: props.databaseInstanceType,
-      proxyMaxConnectionsPercent: props.proxyMaxConnectionsPercent,
-      connectionsPerContainer: props.functionConnectionsPerContainer,
-      reservedConcurrency: props.functionReservedConcurrency,
-      concurrencyFromBudget: props.functionConcurrencyFromBudget,
-      directClients: directClientsOf(this.database),
-    });
+    const budget = this.checkBudget(props);
     this.connectionBudget = budget.budget;
-
     this.databaseFunction = new DatabaseFunction(this, 'Function', {
-      ...props,
+      ...functionOptions(props),
       functionReservedConcurrency: budget.reservedConcurrency,
       vpc: this.vpc,
       subnets: this.network.applicationSubnets,
       database: this.database,
       encryptionKey: this.encryptionKey,
     });
-    this.function = this.databaseFunction.function;
-    this.functionSecurityGroup = this.databaseFunction.securityGroup;
-
-    if (props.bastion) {
-      this.bastion = this.createBastion(props);
-      this.bastionSecurityGroup = this.bastion.securityGroup;
-    }
+    if (props.bastion) this.bastion = this.createBastion(props);
     this.allowHttps();
+    const rest = this.createApi(props);
+    this.api = rest.api;
+    this.apiAccessLogGroup = rest.accessLogGroup;
+    const operations = this.addOperations(props, budget);
+    this.alarms = operations.alarms;
+    this.alarmTopic = operations.alarmTopic;
+    this.dashboard = operations.dashboard;
+    this.writeLocalMetadata();
+  }
 
+  /** The VPC (created or passed in). */
+  public get vpc(): ec2.IVpc { return this.network.vpc; }
+  /** The RDS PostgreSQL instance. */
+  public get databaseInstance(): rds.DatabaseInstance { return this.database.instance; }
+  /** The RDS Proxy the function connects to. */
+  public get proxy(): rds.DatabaseProxy { return this.database.proxy; }
+  /** The master credentials secret: administration only (no function serving requests may read it). */
+  public get secret(): secretsmanager.ISecret { return this.database.secret; }
+  /** The owner role's credentials secret, read by the migration function only. */
+  public get ownerSecret(): secretsmanager.ISecret { return this.database.ownerSecret; }
+  /** The application role's credentials secret, which the function reads; none with IAM authentication. */
+  public get appSecret(): secretsmanager.ISecret | undefined { return this.database.appSecret; }
+  /** The deploy-time function that creates the roles and applies the migrations. */
+  public get migrationFunction(): lambda.Function { return this.database.migrationFunction; }
+  /** The Lambda function. */
+  public get function(): lambda.Function { return this.databaseFunction.function; }
+  /** The API's invoke URL, ending in the stage name and a slash. */
+  public get apiUrl(): string { return this.api.url; }
+  /** Security group of the function. */
+  public get functionSecurityGroup(): ec2.SecurityGroup { return this.databaseFunction.securityGroup; }
+  /** Security group of the proxy. */
+  public get proxySecurityGroup(): ec2.SecurityGroup { return this.database.proxySecurityGroup; }
+  /** Security group of the database instance. */
+  public get databaseSecurityGroup(): ec2.SecurityGroup { return this.database.databaseSecurityGroup; }
+  /** Security group of the secret rotation function, when rotation is on. */
+  public get rotationSecurityGroup(): ec2.SecurityGroup | undefined { return this.database.rotationSecurityGroup; }
+  /** Security group of the migration function. */
+  public get migrationSecurityGroup(): ec2.SecurityGroup { return this.database.migrationSecurityGroup; }
+  /** Security group of the interface endpoints, when `vpcEndpoints` is on. */
+  public get endpointsSecurityGroup(): ec2.SecurityGroup | undefined { return this.endpoints?.securityGroup; }
+  /** Security group of the bastion, when `bastion` is on. */
+  public get bastionSecurityGroup(): ec2.SecurityGroup | undefined { return this.bastion?.securityGroup; }
+
+  private createEndpoints(props: SecureLambdaPostgresProps): PrivateEndpoints {
+    return new PrivateEndpoints(this, 'Endpoints', {
+      vpc: this.vpc,
+      subnets: this.network.applicationSubnets,
+      additionalInterfaceEndpoints: props.additionalInterfaceEndpoints,
+    });
+  }
+
+  /** The connection budget of the database tier as it was resolved, against the function's concurrency. */
+  private checkBudget(props: SecureLambdaPostgresProps): BudgetOutcome {
+    return checkConnectionBudget(this, {
+      instanceType: this.database.instanceType,
+      proxyMaxConnectionsPercent: this.database.proxyMaxConnectionsPercent,
+      connectionsPerContainer: props.functionConnectionsPerContainer,
+      reservedConcurrency: props.functionReservedConcurrency,
+      concurrencyFromBudget: props.functionConcurrencyFromBudget,
+      directClients: directClientsOf(this.database),
+    });
+  }
+
+  /** The REST API, with CORS for the API's origins in the function too. */
+  private createApi(props: SecureLambdaPostgresProps): RestApiParts {
     const corsOrigins = props.apiCorsAllowedOrigins ?? props.clerkAuthorizedParties ?? [];
     const rest = createRestApi(this, {
-      options: props,
+      options: restApiOptions(props),
       handler: this.function,
       encryptionKey: this.encryptionKey,
       defaultHandlerRoutes: !props.functionCode,
       corsOrigins,
     });
-    this.api = rest.api;
-    this.apiAccessLogGroup = rest.accessLogGroup;
-    this.apiUrl = this.api.url;
     if (corsOrigins.length > 0) {
       this.function.addEnvironment(ENV.CORS_ALLOWED_ORIGINS, corsOrigins.join(','));
     }
+    return rest;
+  }
 
-    const operations = addOperations(this, {
-      ...props,
+  /** Alarms and dashboard, with thresholds from the values the tiers resolved. */
+  private addOperations(props: SecureLambdaPostgresProps, budget: BudgetOutcome): Operations {
+    return addOperations(this, {
+      options: monitoringOptions(props),
       resources: {
         apiStage: this.api.deploymentStage,
         function: this.function,
@@ -182,21 +183,11 @@ export class SecureLambdaPostgres extends Construct {
         natInstances: this.network.natInstances,
       },
       encryptionKey: this.encryptionKey,
+      functionTimeout: this.databaseFunction.timeout,
       functionConcurrencyCap: budget.reservedConcurrency ?? budget.budget?.concurrencyLimit,
+      databaseInstanceType: this.database.instanceType,
+      databaseAllocatedStorage: this.database.allocatedStorage,
       maxConnections: budget.budget?.maxConnections,
-    });
-    this.alarms = operations.alarms;
-    this.alarmTopic = operations.alarmTopic;
-    this.dashboard = operations.dashboard;
-    writeLocalMetadata({
-      construct: this,
-      function: this.function,
-      restApi: this.api,
-      stage: this.api.deploymentStage,
-      proxy: this.proxy,
-      database: this.databaseInstance,
-      secret: this.secret,
-      migrationFunction: this.migrationFunction,
     });
   }
 
@@ -238,55 +229,16 @@ export class SecureLambdaPostgres extends Construct {
     }
   }
 
-  private createKey(databaseRemovalPolicy?: RemovalPolicy): kms.Key {
-    const key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the database storage, credentials secret and log groups',
-      enableKeyRotation: true,
-      removalPolicy: keepExceptOnFailedCreate(databaseRemovalPolicy),
+  private writeLocalMetadata(): void {
+    writeLocalMetadata({
+      construct: this,
+      function: this.function,
+      restApi: this.api,
+      stage: this.api.deploymentStage,
+      proxy: this.proxy,
+      database: this.databaseInstance,
+      secret: this.secret,
+      migrationFunction: this.migrationFunction,
     });
-    restrictGrantsToAwsServices(key);
-    // CloudWatch Logs encrypts log groups with the key only when the key policy lets it.
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
-        },
-      },
-    }));
-    return key;
-  }
-}
-
-function validateEgress(props: SecureLambdaPostgresProps, internet: boolean): void {
-  if (internet) return;
-  if (!props.vpcEndpoints) {
-    throw new Error('The application subnets have no route to the internet (natGateways: 0, or isolated applicationSubnets), so the function could not reach Secrets Manager: set vpcEndpoints: true, or keep at least one NAT gateway.');
-  }
-  if (props.clerkSecretKey) {
-    throw new Error('clerkSecretKey verifies tokens against Clerk over the internet, but the application subnets have no route to it: pass clerkJwtKey for networkless verification, or keep at least one NAT gateway.');
-  }
-}
-
-function validateProps(props: SecureLambdaPostgresProps): void {
-  validateProxyBorrowTimeout(props.proxyBorrowTimeout, props.functionTimeout);
-  if (props.additionalInterfaceEndpoints && !props.vpcEndpoints) {
-    throw new Error('additionalInterfaceEndpoints requires vpcEndpoints: true.');
-  }
-  if (props.bastionInstanceType && !props.bastion) {
-    throw new Error('bastionInstanceType requires bastion: true.');
-  }
-  for (const origin of props.apiCorsAllowedOrigins ?? []) {
-    if (!isOrigin(origin)) {
-      throw new Error(`apiCorsAllowedOrigins entries are origins like 'https://app.example.com' (scheme and host, no path, no '*'), got '${origin}'.`);
-    }
-  }
-  for (const prop of ['apiThrottlingRateLimit', 'apiThrottlingBurstLimit'] as const) {
-    const value = props[prop];
-    if (value !== undefined && !Token.isUnresolved(value) && !(value > 0)) {
-      throw new Error(`${prop} must be greater than 0, got ${value}.`);
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { Lazy } from 'aws-cdk-lib';
+import { App, Lazy, Stack } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { synth } from './util';
 import {
@@ -43,7 +43,8 @@ describe('engine versions that pass', () => {
   test('a major newer than the page lists, and a token, are not judged', () => {
     const newer = rds.PostgresEngineVersion.of('19.1', '19');
     const token = rds.PostgresEngineVersion.of('16.4', Lazy.string({ produce: () => '16' }));
-    expect(proxySupportedEngineVersion(newer)).toBe(newer);
-    expect(proxySupportedEngineVersion(token)).toBe(token);
+    const scope = new Stack(new App(), 'Versions');
+    expect(proxySupportedEngineVersion(scope, newer)).toBe(newer);
+    expect(proxySupportedEngineVersion(scope, token)).toBe(token);
   });
 });

@@ -40,16 +40,23 @@ describe('timeouts derived from functionTimeout', () => {
     });
   });
 
-  test('SecureDatabase alone keeps the proxy default of 120 s (it knows no function)', () => {
+  test('SecureDatabase alone: the same default, half the default function timeout (5 s), exposed', () => {
     const stack = new Stack(new App(), 'DatabaseOnly', { env: ENV });
     const vpc = existingVpc(stack);
-    new SecureDatabase(stack, 'Database', {
+    const database = new SecureDatabase(stack, 'Database', {
       vpc,
       databaseSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       proxySubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
     });
     Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
-      ConnectionPoolConfigurationInfo: Match.objectLike({ ConnectionBorrowTimeout: 120 }),
+      ConnectionPoolConfigurationInfo: Match.objectLike({ ConnectionBorrowTimeout: 5 }),
     });
+    expect(database.proxyBorrowTimeout.toSeconds()).toBe(5);
+  });
+
+  test('the tiers expose the timeouts they resolved', () => {
+    const { backend } = synth({ functionTimeout: Duration.seconds(25) });
+    expect(backend.databaseFunction.timeout.toSeconds()).toBe(25);
+    expect(backend.database.proxyBorrowTimeout.toSeconds()).toBe(12);
   });
 });

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, Errors, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -51,6 +51,38 @@ describe('invalid props fail at synth with a message that says what to do', () =
     ['a Clerk key that is not RSA', { clerkJwtKey: EC_PEM }, /clerkJwtKey is a ec key; Clerk signs session tokens with RS256/],
   ])('fails on %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
+  });
+
+  test.each<[string, SecureLambdaPostgresProps, RegExp]>([
+    ['an enum value spelt as its name (JavaScript, JSON, another language)', { databaseAuthentication: 'IAM' as any },
+      /^databaseAuthentication must be one of 'password', 'iam' \(DatabaseAuthentication\.PASSWORD, DatabaseAuthentication\.IAM\), got 'IAM'\.$/],
+    ['an unknown tracing mode', { functionTracing: 'On' as any }, /^functionTracing must be one of 'Active', 'PassThrough', 'Disabled' \(Tracing\.ACTIVE, Tracing\.PASS_THROUGH, Tracing\.DISABLED\), got 'On'\.$/],
+    ['an unknown removal policy', { databaseRemovalPolicy: 'delete' as any }, /^databaseRemovalPolicy must be one of 'destroy', 'retain', 'snapshot'.*\(RemovalPolicy\.DESTROY, .*got 'delete'\.$/],
+    ['a retention that is not a RetentionDays value', { functionLogRetention: 42 as any }, /^functionLogRetention must be one of 1, 3, 5, .*3653.*\(RetentionDays\.ONE_DAY, .*got 42\.$/],
+  ])('fails on %s, naming the prop and the allowed values', (_name, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  test('validation errors are ValidationErrors that carry the path of the construct', () => {
+    let error: unknown;
+    try {
+      synth({ databaseAuthentication: 'IAM' as any });
+    } catch (e) {
+      error = e;
+    }
+    expect(Errors.isValidationError(error)).toBe(true);
+    expect((error as any).constructPath).toBe('TestStack/Backend/Database');
+  });
+
+  test('a tier validates its props with its own path', () => {
+    let error: unknown;
+    try {
+      synth({ functionMemorySize: 64 });
+    } catch (e) {
+      error = e;
+    }
+    expect(Errors.isValidationError(error)).toBe(true);
+    expect((error as any).constructPath).toBe('TestStack/Backend/Function');
   });
 
   test('fails on a borrow timeout above 5 minutes (SecureDatabase alone, which knows no function timeout)', () => {

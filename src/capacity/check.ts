@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import { BudgetInput, connectionBudget, DirectClient, explainBudget, PROXY_HEADROOM, smallestClassFor } from './budget';
 import { ConnectionBudget } from './options';
 import { SecureDatabase } from '../database';
+import { DEFAULTS } from '../private/defaults';
+import { invalid } from '../private/errors';
 import { isWholeNumberIn } from '../private/validate';
 
 /** Acknowledge with `Annotations.of(scope).acknowledgeWarning(CONNECTION_BUDGET_WARNING)`. */
@@ -22,8 +24,8 @@ export function directClientsOf(database: SecureDatabase): DirectClient[] {
 }
 
 export interface BudgetSettings {
-  readonly instanceType?: ec2.InstanceType;
-  readonly proxyMaxConnectionsPercent?: number;
+  readonly instanceType: ec2.InstanceType;
+  readonly proxyMaxConnectionsPercent: number;
   readonly connectionsPerContainer?: number;
   readonly reservedConcurrency?: number;
   readonly concurrencyFromBudget?: boolean;
@@ -43,17 +45,17 @@ export interface BudgetOutcome {
  * reserved, and the cap itself with `concurrencyFromBudget`.
  */
 export function checkConnectionBudget(scope: Construct, settings: BudgetSettings): BudgetOutcome {
-  const perContainer = settings.connectionsPerContainer ?? 1;
+  const perContainer = settings.connectionsPerContainer ?? DEFAULTS.functionConnectionsPerContainer;
   if (!isWholeNumberIn(perContainer, 1)) {
-    throw new Error(`functionConnectionsPerContainer must be a whole number of at least 1, got ${perContainer}.`);
+    throw invalid(scope, `functionConnectionsPerContainer must be a whole number of at least 1, got ${perContainer}.`);
   }
   if (settings.concurrencyFromBudget && settings.reservedConcurrency !== undefined) {
-    throw new Error('functionConcurrencyFromBudget sets the reserved concurrency itself; drop functionReservedConcurrency, or drop functionConcurrencyFromBudget to keep your own cap.');
+    throw invalid(scope, 'functionConcurrencyFromBudget sets the reserved concurrency itself; drop functionReservedConcurrency, or drop functionConcurrencyFromBudget to keep your own cap.');
   }
-  const instanceClass = (settings.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO)).toString();
+  const instanceClass = settings.instanceType.toString();
   const input: BudgetInput = {
     instanceClass,
-    proxyMaxConnectionsPercent: settings.proxyMaxConnectionsPercent ?? 100,
+    proxyMaxConnectionsPercent: settings.proxyMaxConnectionsPercent,
     connectionsPerContainer: perContainer,
     reservedConcurrency: settings.reservedConcurrency,
     directClients: settings.directClients,
@@ -71,7 +73,7 @@ export function checkConnectionBudget(scope: Construct, settings: BudgetSettings
       ? `${tokens.join(' and ')} ${tokens.length > 1 ? 'are' : 'is a'} deploy-time token${tokens.length > 1 ? 's' : ''}`
       : `there is no memory figure for ${instanceClass} in secure-lambda-postgres's table`;
     if (settings.concurrencyFromBudget) {
-      throw new Error(`functionConcurrencyFromBudget cannot size the concurrency: ${why}. Set functionReservedConcurrency yourself.`);
+      throw invalid(scope, `functionConcurrencyFromBudget cannot size the concurrency: ${why}. Set functionReservedConcurrency yourself.`);
     }
     const message = `Connection budget not checked: ${why}. Keep functionReservedConcurrency × functionConnectionsPerContainer below what the proxy may open of the instance's max_connections.`;
     if (tokens.length) Annotations.of(scope).addInfoV2(CONNECTION_BUDGET_WARNING, message);
@@ -83,7 +85,7 @@ export function checkConnectionBudget(scope: Construct, settings: BudgetSettings
   const cap = `${budget.suggestedConcurrency} (${budget.functionConnections} / ${PROXY_HEADROOM} headroom RDS Proxy needs / ${perContainer} connection${perContainer > 1 ? 's' : ''} per container)`;
   if (settings.concurrencyFromBudget) {
     if (budget.suggestedConcurrency < 1) {
-      throw new Error(`functionConcurrencyFromBudget found no room for the function: ${explanation}. Choose a larger databaseInstanceType.`);
+      throw invalid(scope, `functionConcurrencyFromBudget found no room for the function: ${explanation}. Choose a larger databaseInstanceType.`);
     }
     return { budget, reservedConcurrency: budget.suggestedConcurrency };
   }
@@ -94,7 +96,7 @@ export function checkConnectionBudget(scope: Construct, settings: BudgetSettings
   const demand = input.reservedConcurrency * perContainer;
   if (demand > budget.functionConnections) {
     const larger = smallestClassFor(demand, input);
-    throw new Error(`Connection budget exceeded: functionReservedConcurrency ${input.reservedConcurrency} × functionConnectionsPerContainer ${perContainer} = ${demand} connections, but ${explanation}. `
+    throw invalid(scope, `Connection budget exceeded: functionReservedConcurrency ${input.reservedConcurrency} × functionConnectionsPerContainer ${perContainer} = ${demand} connections, but ${explanation}. `
       + `Either lower functionReservedConcurrency to at most ${budget.concurrencyLimit} (${budget.suggestedConcurrency} keeps RDS Proxy's 30 % headroom; or functionConcurrencyFromBudget: true), `
       + `or give the database more connections: ${larger ? `databaseInstanceType ${larger.instanceClass} leaves ${larger.functionConnections}` : 'a larger databaseInstanceType'}${input.proxyMaxConnectionsPercent < 100 ? ', or a higher proxyMaxConnectionsPercent' : ''}.`);
   }

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { DeletionProtectionFunction } from './deletion-protection-function';
+import { DEFAULTS } from '../private/defaults';
 import { acknowledgeFunctionRules } from '../private/function-nag';
 import { acknowledge, inPacks, skipCheckov } from '../private/nag';
 import { keepExceptOnFailedCreate } from '../private/removal';
@@ -34,7 +35,7 @@ export function protectFromDeletion(scope: Construct, instance: rds.DatabaseInst
     // RDS refuses modifications while the instance takes its first backup: wait for it.
     timeout: Duration.minutes(10),
     logGroup: new logs.LogGroup(scope, 'DeletionProtectionLogGroup', {
-      retention: settings.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: settings.logRetention ?? DEFAULTS.databaseLogRetention,
       encryptionKey: settings.logEncryptionKey,
       removalPolicy: keepExceptOnFailedCreate(),
     }),

@@ -1,5 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { IConstruct } from 'constructs';
+import { invalid } from '../private/errors';
 
 /**
  * "Supported Regions and DB engines for Amazon RDS Proxy", section "RDS Proxy with RDS for
@@ -37,14 +39,14 @@ export const DEFAULT_POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17;
  * synth for a major RDS Proxy does not support (a proxy target of such a version fails at deploy).
  * Tokens, majors it cannot read and majors newer than the page lists pass: the page cannot say.
  */
-export function proxySupportedEngineVersion(version?: rds.PostgresEngineVersion): rds.PostgresEngineVersion {
+export function proxySupportedEngineVersion(scope: IConstruct, version?: rds.PostgresEngineVersion): rds.PostgresEngineVersion {
   if (version === undefined) return DEFAULT_POSTGRES_VERSION;
   const major = version.postgresMajorVersion;
   if (Token.isUnresolved(major) || !/^\d+(\.\d+)?$/.test(major)) return version;
   const number = Number(major);
   const newest = Math.max(...PROXY_POSTGRES_MAJORS);
   if (!PROXY_POSTGRES_MAJORS.includes(number) && number < newest) {
-    throw new Error(`databaseEngineVersion ${version.postgresFullVersion} is PostgreSQL ${major}, which RDS Proxy does not support: `
+    throw invalid(scope, `databaseEngineVersion ${version.postgresFullVersion} is PostgreSQL ${major}, which RDS Proxy does not support: `
       + `AWS lists RDS Proxy for RDS for PostgreSQL ${PROXY_POSTGRES_MAJORS.join(', ')} (${RDS_PROXY_ENGINES_URL}). `
       + `Choose one of those majors, for example rds.PostgresEngineVersion.VER_${DEFAULT_POSTGRES_VERSION.postgresMajorVersion}.`);
   }

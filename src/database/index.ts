@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,9 +18,10 @@ import { createProxy } from './proxy';
 import { resolveRoleNames, RoleNames, validateRoleOptions } from './roles';
 import { addRotation } from './rotation';
 import { validateDatabaseOptions } from './validate';
-import { restrictGrantsToAwsServices } from '../private/kms';
-import { keepExceptOnFailedCreate } from '../private/removal';
+import { DEFAULTS } from '../private/defaults';
+import { createEncryptionKey } from '../private/kms';
 import { closedSecurityGroup } from '../private/security-group';
+import { resolveProxyBorrowTimeout } from '../private/timeouts';
 
 export * from './options';
 export * from './roles';
@@ -93,21 +94,37 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
   public readonly schemaName: string;
   /** How clients authenticate to the proxy. */
   public readonly authentication: DatabaseAuthentication;
+  /** The instance class: `databaseInstanceType` or its default. */
+  public readonly instanceType: ec2.InstanceType;
+  /** Storage allocated at creation, in GiB: `databaseAllocatedStorage` or its default. */
+  public readonly allocatedStorage: number;
+  /** Share of `max_connections` the proxy may open: `proxyMaxConnectionsPercent` or its default. */
+  public readonly proxyMaxConnectionsPercent: number;
+  /** How long a client waits for a pooled connection: `proxyBorrowTimeout` or its default. */
+  public readonly proxyBorrowTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: SecureDatabaseProps) {
     super(scope, id);
-    validateDatabaseOptions(props);
-    validateRoleOptions(props);
-    const removalPolicy = props.databaseRemovalPolicy ?? RemovalPolicy.SNAPSHOT;
+    validateDatabaseOptions(this, props);
+    validateRoleOptions(this, props);
+    const removalPolicy = props.databaseRemovalPolicy ?? DEFAULTS.databaseRemovalPolicy;
     const names = resolveRoleNames(props);
     this.port = DEFAULT_DB_PORT;
-    this.databaseName = props.databaseName ?? 'app';
+    this.databaseName = props.databaseName ?? DEFAULTS.databaseName;
     this.username = names.app;
     this.ownerUsername = names.owner;
     this.schemaName = names.schema;
     this.authentication = props.databaseAuthentication ?? DatabaseAuthentication.PASSWORD;
+    this.instanceType = props.databaseInstanceType ?? DEFAULTS.databaseInstanceType;
+    this.allocatedStorage = props.databaseAllocatedStorage ?? DEFAULTS.databaseAllocatedStorage;
+    this.proxyMaxConnectionsPercent = props.proxyMaxConnectionsPercent ?? DEFAULTS.proxyMaxConnectionsPercent;
+    this.proxyBorrowTimeout = resolveProxyBorrowTimeout(props.proxyBorrowTimeout);
 
-    this.encryptionKey = props.encryptionKey ?? this.createKey(removalPolicy);
+    this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, {
+      description: 'Encrypts the PostgreSQL storage, snapshots and credentials secret',
+      // Snapshots stay readable only while their key exists.
+      removalPolicy,
+    });
     this.databaseSecurityGroup = closedSecurityGroup(this, 'DatabaseSecurityGroup', {
       vpc: props.vpc,
       description: 'PostgreSQL instance: 5432 from the proxy only',
@@ -125,10 +142,12 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       databaseName: this.databaseName,
       username: names.master,
       authentication: this.authentication,
+      instanceType: this.instanceType,
+      allocatedStorage: this.allocatedStorage,
     });
     this.secret = this.instance.secret!;
     protectFromDeletion(this, this.instance, {
-      enabled: props.databaseDeletionProtection ?? true,
+      enabled: props.databaseDeletionProtection ?? DEFAULTS.databaseDeletionProtection,
       encryptionKey: this.encryptionKey,
       logRetention: props.databaseLogRetention,
       logEncryptionKey: props.logEncryptionKey,
@@ -151,6 +170,8 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       port: this.port,
       appSecret: this.appSecret,
       appUsername: names.app,
+      maxConnectionsPercent: this.proxyMaxConnectionsPercent,
+      borrowTimeout: this.proxyBorrowTimeout,
     });
     this.endpoint = this.proxy.endpoint;
     this.connections = new ec2.Connections({
@@ -164,7 +185,7 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
     this.migrationFunction = migrator.function;
     this.migrationSecurityGroup = migrator.securityGroup;
     this.migrationTrigger = migrator.trigger;
-    if (props.databaseSecretRotation ?? true) {
+    if (props.databaseSecretRotation ?? DEFAULTS.databaseSecretRotation) {
       const rotation = addRotation(this, {
         props,
         secrets: [
@@ -179,7 +200,7 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       this.rotationSecurityGroup = rotation.securityGroup;
       this.rotationFunctionNames = rotation.functionNames;
     }
-    if (props.databaseBackupPlan ?? true) {
+    if (props.databaseBackupPlan ?? DEFAULTS.databaseBackupPlan) {
       addBackupPlan(this, this.instance, this.encryptionKey, removalPolicy);
     }
   }
@@ -219,16 +240,5 @@ export class SecureDatabase extends Construct implements ISecureDatabase {
       ownerSecret: this.ownerSecret,
       appSecret: this.appSecret,
     });
-  }
-
-  private createKey(removalPolicy: RemovalPolicy): kms.Key {
-    const key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the PostgreSQL storage, snapshots and credentials secret',
-      enableKeyRotation: true,
-      // Snapshots stay readable only while their key exists.
-      removalPolicy: keepExceptOnFailedCreate(removalPolicy),
-    });
-    restrictGrantsToAwsServices(key);
-    return key;
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +6,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { proxySupportedEngineVersion } from './engine-version';
 import { DatabaseAuthentication, SecureDatabaseProps } from './options';
+import { DEFAULTS } from '../private/defaults';
 import { acknowledge, inPacks, managedPolicy, skipCheckov } from '../private/nag';
 import { perCreationName } from '../private/names';
 import { keepExceptOnFailedCreate } from '../private/removal';
@@ -25,6 +26,9 @@ export interface InstanceSettings {
   readonly databaseName: string;
   readonly username: string;
   readonly authentication: DatabaseAuthentication;
+  readonly instanceType: ec2.InstanceType;
+  /** In GiB. */
+  readonly allocatedStorage: number;
 }
 
 /**
@@ -35,7 +39,7 @@ export interface InstanceSettings {
 export function createInstance(scope: Construct, settings: InstanceSettings): rds.DatabaseInstance {
   const { props, removalPolicy } = settings;
   const engine = rds.DatabaseInstanceEngine.postgres({
-    version: proxySupportedEngineVersion(props.databaseEngineVersion),
+    version: proxySupportedEngineVersion(scope, props.databaseEngineVersion),
   });
   const parameterGroup = new rds.ParameterGroup(scope, 'Parameters', {
     engine,
@@ -51,16 +55,16 @@ export function createInstance(scope: Construct, settings: InstanceSettings): rd
   const exportedLogs = ['postgresql', 'upgrade'];
   const logGroups = exportedLogs.map(log => new logs.LogGroup(scope, `${log[0].toUpperCase()}${log.slice(1)}LogGroup`, {
     logGroupName: `/aws/rds/instance/${instanceIdentifier}/${log}`,
-    retention: props.databaseLogRetention ?? logs.RetentionDays.ONE_YEAR,
+    retention: props.databaseLogRetention ?? DEFAULTS.databaseLogRetention,
     encryptionKey: props.logEncryptionKey,
     removalPolicy: keepExceptOnFailedCreate(removalPolicy),
   }));
 
-  const allocatedStorage = props.databaseAllocatedStorage ?? 20;
+  const allocatedStorage = settings.allocatedStorage;
   const instance = new rds.DatabaseInstance(scope, 'Instance', {
     instanceIdentifier,
     engine,
-    instanceType: props.databaseInstanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
+    instanceType: settings.instanceType,
     vpc: props.vpc,
     vpcSubnets: props.databaseSubnets,
     securityGroups: [settings.securityGroup],
@@ -74,11 +78,11 @@ export function createInstance(scope: Construct, settings: InstanceSettings): rd
     parameterGroup,
     storageType: rds.StorageType.GP3,
     allocatedStorage,
-    maxAllocatedStorage: props.databaseMaxAllocatedStorage ?? Math.max(100, allocatedStorage),
+    maxAllocatedStorage: props.databaseMaxAllocatedStorage ?? DEFAULTS.databaseMaxAllocatedStorage(allocatedStorage),
     storageEncrypted: true,
     storageEncryptionKey: settings.encryptionKey,
-    multiAz: props.databaseMultiAz ?? false,
-    backupRetention: props.databaseBackupRetention ?? Duration.days(7),
+    multiAz: props.databaseMultiAz ?? DEFAULTS.databaseMultiAz,
+    backupRetention: props.databaseBackupRetention ?? DEFAULTS.databaseBackupRetention,
     deleteAutomatedBackups: false,
     copyTagsToSnapshot: true,
     // Left to a custom resource, so that a failed first create can roll back: see deletion-protection.ts.
@@ -87,7 +91,7 @@ export function createInstance(scope: Construct, settings: InstanceSettings): rd
     autoMinorVersionUpgrade: true,
     iamAuthentication: settings.authentication === DatabaseAuthentication.IAM,
     cloudwatchLogsExports: exportedLogs,
-    monitoringInterval: props.databaseMonitoringInterval ?? Duration.seconds(60),
+    monitoringInterval: props.databaseMonitoringInterval ?? DEFAULTS.databaseMonitoringInterval,
     caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
   });
   logGroups.forEach(group => instance.node.addDependency(group));

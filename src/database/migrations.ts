@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { checkDrizzleSchema, readDrizzleMigrations } from '../migrations/drizzle';
 import { checksumOfSet, MigrationFile, MigrationFilesError, readMigrationDirectory } from '../migrations/files';
 import { readPrismaMigrations } from '../migrations/prisma';
+import { invalidArgument } from '../private/errors';
 
 /** What the migration function is given: the files as a layer, and the checksum it checks them by. */
 export interface MigrationsBinding {
@@ -100,7 +101,7 @@ function read<T>(factory: string, body: () => T): T {
   try {
     return body();
   } catch (err) {
-    throw err instanceof MigrationFilesError ? new Error(`Migrations.${factory}: ${err.message}`) : err;
+    throw err instanceof MigrationFilesError ? invalidArgument(`Migrations.${factory}: ${err.message}`) : err;
   }
 }
 

@@ -11,6 +11,7 @@ import { DatabaseAuthentication, SecureDatabaseProps } from './options';
 import { RoleNames } from './roles';
 import { DB_AUTH_MODES, ENV } from '../contract';
 import { MigrateFunction } from '../migrations/migrate-function';
+import { DEFAULTS } from '../private/defaults';
 import { acknowledgeFunctionRules } from '../private/function-nag';
 import { ignoreCfnLint, skipCheckov } from '../private/nag';
 import { keepExceptOnFailedCreate } from '../private/removal';
@@ -103,7 +104,7 @@ function createFunction(scope: Construct, settings: MigratorSettings, securityGr
     timeout: MIGRATION_TIMEOUT,
     tracing: lambda.Tracing.ACTIVE,
     logGroup: new logs.LogGroup(scope, 'MigrationLogGroup', {
-      retention: props.databaseLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: props.databaseLogRetention ?? DEFAULTS.databaseLogRetention,
       encryptionKey: props.logEncryptionKey,
       removalPolicy: keepExceptOnFailedCreate(),
     }),

@@ -173,8 +173,8 @@ export interface SecureDatabaseOptions extends DatabaseRoleOptions {
    * `SecureLambdaPostgres` requires it to be shorter than `functionTimeout`, so that the handler
    * can still answer 503 when the pool is exhausted.
    *
-   * @default - in `SecureLambdaPostgres`, half of `functionTimeout` (5 seconds with the default
-   * 10-second timeout); for `SecureDatabase` alone, Duration.seconds(120)
+   * @default - half of `functionTimeout` in whole seconds: 5 seconds with the default 10-second
+   * timeout, which a `SecureDatabase` alone assumes for the functions it serves
    */
   readonly proxyBorrowTimeout?: Duration;
 

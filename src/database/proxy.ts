@@ -5,6 +5,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DatabaseAuthentication, SecureDatabaseProps } from './options';
+import { DEFAULTS } from '../private/defaults';
 import { acknowledge, inPacks, INLINE_GRANTS } from '../private/nag';
 import { physicalName } from '../private/names';
 
@@ -21,6 +22,9 @@ export interface ProxySettings {
   readonly appUsername: string;
   /** Its secret, with password authentication. */
   readonly appSecret?: secretsmanager.ISecret;
+  /** Share of the instance's `max_connections` the proxy may open. */
+  readonly maxConnectionsPercent: number;
+  readonly borrowTimeout: Duration;
 }
 
 /**
@@ -43,11 +47,11 @@ export function createProxy(scope: Construct, settings: ProxySettings): rds.Data
     securityGroups: [settings.securityGroup],
     requireTLS: true,
     clientPasswordAuthType: rds.ClientPasswordAuthType.POSTGRES_SCRAM_SHA_256,
-    idleClientTimeout: props.proxyIdleClientTimeout ?? Duration.minutes(30),
-    maxConnectionsPercent: props.proxyMaxConnectionsPercent ?? 100,
-    maxIdleConnectionsPercent: props.proxyMaxIdleConnectionsPercent ?? 50,
-    borrowTimeout: props.proxyBorrowTimeout ?? Duration.seconds(120),
-    debugLogging: props.proxyDebugLogging ?? false,
+    idleClientTimeout: props.proxyIdleClientTimeout ?? DEFAULTS.proxyIdleClientTimeout,
+    maxConnectionsPercent: settings.maxConnectionsPercent,
+    maxIdleConnectionsPercent: props.proxyMaxIdleConnectionsPercent ?? DEFAULTS.proxyMaxIdleConnectionsPercent,
+    borrowTimeout: settings.borrowTimeout,
+    debugLogging: props.proxyDebugLogging ?? DEFAULTS.proxyDebugLogging,
   });
   if (iamAuth) {
     // The L2 grants only the client side; the proxy logs in to the instance as the app role too.

@@ -1,5 +1,8 @@
 import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { Migrations } from './migrations';
+import { DEFAULTS } from '../private/defaults';
+import { invalid } from '../private/errors';
 
 /** The database roles and the schema migrations, shared by `SecureDatabase` and `SecureLambdaPostgres`. */
 export interface DatabaseRoleOptions {
@@ -51,17 +54,15 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 /** The role and schema names, with their defaults. */
 export function resolveRoleNames(props: DatabaseRoleOptions & { readonly databaseUsername?: string }): RoleNames {
   return {
-    // Not the engine's well-known `postgres` (AWS Control Tower CT.RDS.PR.22): a guessed name is
-    // half a login. https://docs.aws.amazon.com/controltower/latest/controlreference/rds-rules.html#ct-rds-pr-22-description
-    master: props.databaseUsername ?? 'app_admin',
-    owner: props.databaseOwnerUsername ?? 'app_owner',
-    app: props.databaseAppUsername ?? 'app',
-    schema: props.databaseSchemaName ?? 'app',
+    master: props.databaseUsername ?? DEFAULTS.databaseUsername,
+    owner: props.databaseOwnerUsername ?? DEFAULTS.databaseOwnerUsername,
+    app: props.databaseAppUsername ?? DEFAULTS.databaseAppUsername,
+    schema: props.databaseSchemaName ?? DEFAULTS.databaseSchemaName,
   };
 }
 
 /** Synth-time checks of the role and schema names. */
-export function validateRoleOptions(props: DatabaseRoleOptions & { readonly databaseUsername?: string }): void {
+export function validateRoleOptions(scope: IConstruct, props: DatabaseRoleOptions & { readonly databaseUsername?: string }): void {
   const names = resolveRoleNames(props);
   const checks: Array<[string, string, number]> = [
     ['databaseAppUsername', names.app, 63],
@@ -72,17 +73,17 @@ export function validateRoleOptions(props: DatabaseRoleOptions & { readonly data
   for (const [prop, name, max] of checks) {
     if (Token.isUnresolved(name)) continue;
     if (!IDENTIFIER.test(name) || name.length > max) {
-      throw new Error(`${prop} must be a lower-case PostgreSQL name of at most ${max} characters (letters, digits, underscores; not starting with a digit), got '${name}'.`);
+      throw invalid(scope, `${prop} must be a lower-case PostgreSQL name of at most ${max} characters (letters, digits, underscores; not starting with a digit), got '${name}'.`);
     }
     if (/^(pg_|rds_)/.test(name) || ['rdsadmin', 'public', 'information_schema'].includes(name)) {
-      throw new Error(`${prop} '${name}' is reserved by PostgreSQL or Amazon RDS (pg_*, rds_*, rdsadmin, public, information_schema): choose another name.`);
+      throw invalid(scope, `${prop} '${name}' is reserved by PostgreSQL or Amazon RDS (pg_*, rds_*, rdsadmin, public, information_schema): choose another name.`);
     }
   }
   const roles = [['databaseUsername (the master)', names.master], ['databaseOwnerUsername', names.owner], ['databaseAppUsername', names.app]];
   for (let i = 0; i < roles.length; i++) {
     for (let j = i + 1; j < roles.length; j++) {
       if (roles[i][1] === roles[j][1] && !Token.isUnresolved(roles[i][1])) {
-        throw new Error(`${roles[i][0]} and ${roles[j][0]} are both '${roles[i][1]}': the master, owner and app roles must be three different roles, each with its own credentials.`);
+        throw invalid(scope, `${roles[i][0]} and ${roles[j][0]} are both '${roles[i][1]}': the master, owner and app roles must be three different roles, each with its own credentials.`);
       }
     }
   }

@@ -1,10 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as serverless from 'aws-cdk-lib/aws-sam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { PASSWORD_EXCLUDED_CHARACTERS } from './instance';
 import { SecureDatabaseProps } from './options';
+import { DEFAULTS } from '../private/defaults';
 import { closedSecurityGroup } from '../private/security-group';
 
 /** A secret to rotate, and the id of its rotation construct. */
@@ -56,7 +56,7 @@ export function addRotation(scope: Construct, settings: RotationSettings): Rotat
       vpcSubnets: props.proxySubnets,
       securityGroup,
       endpoint: props.secretsManagerEndpoint,
-      automaticallyAfter: props.databaseSecretRotationInterval ?? Duration.days(30),
+      automaticallyAfter: props.databaseSecretRotationInterval ?? DEFAULTS.databaseSecretRotationInterval,
       excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
     });
     secret.node.findChild('RotationSchedule').node.addDependency(settings.after);

@@ -10,6 +10,7 @@ import { AlarmSpec, alarmSpecs } from './specs';
 import { alarmThresholds } from './thresholds';
 import { defaultMaxConnections } from '../capacity/budget';
 import { instanceClassSpec } from '../capacity/instance-classes';
+import { DEFAULTS } from '../private/defaults';
 
 /** Properties of `BackendAlarms`. */
 export interface BackendAlarmsProps extends MonitoredResources {
@@ -101,12 +102,12 @@ export class BackendAlarms extends Construct {
   constructor(scope: Construct, id: string, props: BackendAlarmsProps) {
     super(scope, id);
     this.topic = props.topic;
-    const timeout = props.functionTimeout ?? Duration.seconds(10);
-    const instanceClass = (props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO)).toString();
+    const timeout = props.functionTimeout ?? DEFAULTS.functionTimeout;
+    const instanceClass = (props.instanceType ?? DEFAULTS.databaseInstanceType).toString();
     const spec = Token.isUnresolved(instanceClass) ? undefined : instanceClassSpec(instanceClass);
     // A deploy-time token has no value to derive a threshold from: that alarm is left out.
     const known = (value?: number) => (value === undefined || Token.isUnresolved(value) ? undefined : value);
-    const storageGiB = known(props.allocatedStorage ?? 20);
+    const storageGiB = known(props.allocatedStorage ?? DEFAULTS.databaseAllocatedStorage);
     const t = alarmThresholds({
       functionTimeout: timeout,
       concurrencyCap: known(props.functionConcurrencyCap),

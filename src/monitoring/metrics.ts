@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { MonitoredResources } from './options';
 import { isPublishedUnder, PROXY_METRICS_URL } from './proxy-dimensions';
+import { invalid } from '../private/errors';
 
 export const MINUTE = Duration.minutes(1);
 export const FIVE_MINUTES = Duration.minutes(5);
@@ -14,7 +15,7 @@ export const FIVE_MINUTES = Duration.minutes(5);
 export function proxyMetric(proxy: rds.IDatabaseProxy, metricName: string, statistic: string, period = MINUTE): cloudwatch.Metric {
   const dimensionsMap = { ProxyName: proxy.dbProxyName };
   if (!isPublishedUnder(metricName, Object.keys(dimensionsMap))) {
-    throw new Error(`RDS Proxy does not publish ${metricName} under ProxyName alone (${PROXY_METRICS_URL}); a metric on that dimension set has no data.`);
+    throw invalid(proxy, `RDS Proxy does not publish ${metricName} under ProxyName alone (${PROXY_METRICS_URL}); a metric on that dimension set has no data.`);
   }
   return new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName, dimensionsMap, statistic, period });
 }

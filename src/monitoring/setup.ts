@@ -8,14 +8,18 @@ import { Construct } from 'constructs';
 import { BackendAlarms } from './alarms';
 import { BackendDashboard } from './dashboard';
 import { MonitoredResources, MonitoringOptions } from './options';
+import { DEFAULTS } from '../private/defaults';
+import { invalid } from '../private/errors';
 
-export interface OperationsSettings extends MonitoringOptions {
+/** What the alarms and dashboard are built from: the options, and the values the tiers resolved. */
+export interface OperationsSettings {
+  readonly options: MonitoringOptions;
   readonly resources: MonitoredResources;
   readonly encryptionKey: kms.IKey;
-  readonly functionTimeout?: Duration;
+  readonly functionTimeout: Duration;
   readonly functionConcurrencyCap?: number;
-  readonly databaseInstanceType?: ec2.InstanceType;
-  readonly databaseAllocatedStorage?: number;
+  readonly databaseInstanceType: ec2.InstanceType;
+  readonly databaseAllocatedStorage: number;
   readonly maxConnections?: number;
 }
 
@@ -27,13 +31,14 @@ export interface Operations {
 
 /** The alarms (and their topic) and the dashboard, as the props ask for them. */
 export function addOperations(scope: Construct, settings: OperationsSettings): Operations {
-  if (settings.alarmTopic && settings.alarms === false) {
-    throw new Error('alarmTopic requires alarms: true (the default); drop alarmTopic or turn alarms back on.');
+  const { options } = settings;
+  if (options.alarmTopic && options.alarms === false) {
+    throw invalid(scope, 'alarmTopic requires alarms: true (the default); drop alarmTopic or turn alarms back on.');
   }
   let alarms: BackendAlarms | undefined;
   let alarmTopic: sns.ITopic | undefined;
-  if (settings.alarms ?? true) {
-    alarmTopic = settings.alarmTopic ?? createAlarmTopic(scope, settings.encryptionKey);
+  if (options.alarms ?? DEFAULTS.alarms) {
+    alarmTopic = options.alarmTopic ?? createAlarmTopic(scope, settings.encryptionKey);
     alarms = new BackendAlarms(scope, 'Alarms', {
       ...settings.resources,
       topic: alarmTopic,
@@ -44,7 +49,7 @@ export function addOperations(scope: Construct, settings: OperationsSettings): O
       maxConnections: settings.maxConnections,
     });
   }
-  const dashboard = (settings.dashboard ?? true)
+  const dashboard = (options.dashboard ?? DEFAULTS.dashboard)
     ? new BackendDashboard(scope, 'Dashboard', { ...settings.resources, alarms }).dashboard
     : undefined;
   return { alarmTopic, alarms, dashboard };

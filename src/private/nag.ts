@@ -1,5 +1,6 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { invalid } from './errors';
 
 /** A compliance rule this construct breaks by design, with the reason a reviewer needs. */
 export interface Acknowledgement {
@@ -59,7 +60,7 @@ export interface CheckovSkip {
 function cfnResourceOf(scope: IConstruct): CfnResource {
   const resource = CfnResource.isCfnResource(scope) ? scope : scope.node.defaultChild;
   if (!resource || !CfnResource.isCfnResource(resource)) {
-    throw new Error(`Cannot annotate ${scope.node.path}: it has no CloudFormation resource.`);
+    throw invalid(scope, `Cannot annotate ${scope.node.path}: it has no CloudFormation resource.`);
   }
   return resource;
 }

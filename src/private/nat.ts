@@ -1,6 +1,9 @@
 import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { DEFAULTS } from './defaults';
+import { invalid } from './errors';
 import { launchWithImdsv2Template } from './imdsv2';
 import { acknowledge, ignoreCfnLint, inPacks, managedPolicy, skipCheckov } from './nag';
 import { natUserData } from './nat-user-data';
@@ -8,23 +11,23 @@ import { isWholeNumberIn } from './validate';
 import { Egress, EgressMode } from '../egress';
 
 /** The egress of a new VPC from `egress` or the older `natGateways` prop. */
-export function resolveEgress(props: { readonly egress?: Egress; readonly natGateways?: number }, maxAzs: number): Egress {
+export function resolveEgress(scope: IConstruct, props: { readonly egress?: Egress; readonly natGateways?: number }, maxAzs: number): Egress {
   if (props.egress && props.natGateways !== undefined) {
-    throw new Error("Pass either 'egress' or 'natGateways', not both: 'natGateways: n' is short for 'egress: Egress.natGateways(n)' (and 0 for 'Egress.none()').");
+    throw invalid(scope, "Pass either 'egress' or 'natGateways', not both: 'natGateways: n' is short for 'egress: Egress.natGateways(n)' (and 0 for 'Egress.none()').");
   }
   if (!isWholeNumberIn(props.natGateways, 0)) {
-    throw new Error(`natGateways must be a whole number of 0 or more, got ${props.natGateways}.`);
+    throw invalid(scope, `natGateways must be a whole number of 0 or more, got ${props.natGateways}.`);
   }
   const egress = props.egress
-    ?? (props.natGateways === 0 ? Egress.none() : Egress.natGateways(props.natGateways ?? 1));
+    ?? (props.natGateways === 0 ? Egress.none() : Egress.natGateways(props.natGateways ?? DEFAULTS.natGateways));
   if (egress.mode === EgressMode.NONE) return egress;
   const gateways = egress.mode === EgressMode.NAT_GATEWAYS;
   const label = props.egress ? `Egress.${gateways ? 'natGateways' : 'natInstances'}` : 'natGateways';
   if (!isWholeNumberIn(egress.count, 1)) {
-    throw new Error(`${label} needs a whole number of at least 1 (Egress.none() means no egress), got ${egress.count}.`);
+    throw invalid(scope, `${label} needs a whole number of at least 1 (Egress.none() means no egress), got ${egress.count}.`);
   }
   if (!Token.isUnresolved(egress.count) && !Token.isUnresolved(maxAzs) && egress.count > maxAzs) {
-    throw new Error(`${label} (${egress.count}) cannot exceed maxAzs (${maxAzs}): at most one NAT ${gateways ? 'gateway' : 'instance'} per availability zone.`);
+    throw invalid(scope, `${label} (${egress.count}) cannot exceed maxAzs (${maxAzs}): at most one NAT ${gateways ? 'gateway' : 'instance'} per availability zone.`);
   }
   return egress;
 }

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { DEFAULTS } from './defaults';
 import { addCorsDefaultResponses, corsErrorHeaders } from './gateway-cors';
 import { acknowledge, inPacks, managedPolicy, skipCheckov } from './nag';
 import { physicalName } from './names';
@@ -41,7 +42,7 @@ export interface RestApiParts {
 export function createRestApi(scope: Construct, settings: RestApiSettings): RestApiParts {
   const { options } = settings;
   const accessLogGroup = new logs.LogGroup(scope, 'ApiAccessLogs', {
-    retention: options.apiAccessLogRetention ?? logs.RetentionDays.ONE_YEAR,
+    retention: options.apiAccessLogRetention ?? DEFAULTS.apiAccessLogRetention,
     encryptionKey: settings.encryptionKey,
     removalPolicy: keepExceptOnFailedCreate(),
   });
@@ -52,7 +53,7 @@ export function createRestApi(scope: Construct, settings: RestApiSettings): Rest
     restApiName: physicalName(scope, 'api', 128),
     description: 'Clerk-authenticated API backed by PostgreSQL',
     endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
-    cloudWatchRole: options.apiCloudWatchRole ?? true,
+    cloudWatchRole: options.apiCloudWatchRole ?? DEFAULTS.apiCloudWatchRole,
     defaultCorsPreflightOptions: settings.corsOrigins.length === 0 ? undefined : {
       allowOrigins: settings.corsOrigins,
       allowMethods: settings.defaultHandlerRoutes ? ['GET', 'OPTIONS'] : apigateway.Cors.ALL_METHODS,
@@ -61,9 +62,9 @@ export function createRestApi(scope: Construct, settings: RestApiSettings): Rest
       maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
     },
     deployOptions: {
-      stageName: options.apiStageName ?? 'prod',
-      throttlingRateLimit: options.apiThrottlingRateLimit ?? 50,
-      throttlingBurstLimit: options.apiThrottlingBurstLimit ?? 100,
+      stageName: options.apiStageName ?? DEFAULTS.apiStageName,
+      throttlingRateLimit: options.apiThrottlingRateLimit ?? DEFAULTS.apiThrottlingRateLimit,
+      throttlingBurstLimit: options.apiThrottlingBurstLimit ?? DEFAULTS.apiThrottlingBurstLimit,
       tracingEnabled: true,
       metricsEnabled: true,
       loggingLevel: apigateway.MethodLoggingLevel.ERROR,

@@ -1,7 +1,14 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { DEFAULTS } from './defaults';
+import { invalid } from './errors';
 
-/** The function's timeout when `functionTimeout` is not set. */
-export const DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(10);
+/**
+ * RDS Proxy's own borrow timeout, which stays only while the function's timeout is a deploy-time
+ * token (half of it cannot be computed at synth).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html
+ */
+const RDS_PROXY_BORROW_TIMEOUT = Duration.seconds(120);
 
 /** Seconds of a duration, or undefined while it is a token. */
 function seconds(duration: Duration): number | undefined {
@@ -10,27 +17,31 @@ function seconds(duration: Duration): number | undefined {
 }
 
 /** `FUNCTION_TIMEOUT_MS` for the function's environment, or undefined while the timeout is a token. */
-export function functionTimeoutMillis(functionTimeout: Duration = DEFAULT_FUNCTION_TIMEOUT): string | undefined {
+export function functionTimeoutMillis(functionTimeout: Duration): string | undefined {
   const value = seconds(functionTimeout);
   return value === undefined ? undefined : String(Math.round(value * 1000));
 }
 
 /**
- * The proxy's borrow timeout when `proxyBorrowTimeout` is not set: half the function's timeout in
- * whole seconds (at least 1), so that a request waiting for a pooled connection gets the proxy's
- * error while the handler still has time to answer 503. Undefined while the timeout is a token.
+ * The proxy's borrow timeout: `proxyBorrowTimeout`, else half the function's timeout in whole
+ * seconds (at least 1), so that a request waiting for a pooled connection gets the proxy's error
+ * while the handler still has time to answer 503. A database built without a function assumes
+ * the default function timeout (so 5 seconds), as the functions it serves have by default.
  */
-export function defaultProxyBorrowTimeout(functionTimeout: Duration = DEFAULT_FUNCTION_TIMEOUT): Duration | undefined {
+export function resolveProxyBorrowTimeout(borrowTimeout: Duration | undefined, functionTimeout: Duration = DEFAULTS.functionTimeout): Duration {
+  if (borrowTimeout) return borrowTimeout;
   const value = seconds(functionTimeout);
-  return value === undefined ? undefined : Duration.seconds(Math.max(1, Math.floor(value / 2)));
+  return value === undefined ? RDS_PROXY_BORROW_TIMEOUT : Duration.seconds(Math.max(1, Math.floor(value / 2)));
 }
 
 /** A borrow timeout must end before the function does. */
-export function validateProxyBorrowTimeout(borrowTimeout: Duration | undefined, functionTimeout: Duration = DEFAULT_FUNCTION_TIMEOUT): void {
+export function validateProxyBorrowTimeout(
+  scope: IConstruct, borrowTimeout: Duration | undefined, functionTimeout: Duration = DEFAULTS.functionTimeout,
+): void {
   const borrow = borrowTimeout && seconds(borrowTimeout);
   const fn = seconds(functionTimeout);
   if (borrow !== undefined && fn !== undefined && borrow >= fn) {
-    throw new Error(`proxyBorrowTimeout (${borrowTimeout!.toHumanString()}) must be shorter than functionTimeout (${functionTimeout.toHumanString()}): `
+    throw invalid(scope, `proxyBorrowTimeout (${borrowTimeout!.toHumanString()}) must be shorter than functionTimeout (${functionTimeout.toHumanString()}): `
       + "a request still waiting for a pooled connection when the function times out gets API Gateway's 5xx instead of the handler's 503. "
       + 'Lower proxyBorrowTimeout (by default half the function timeout), or raise functionTimeout.');
   }

@@ -1,8 +1,8 @@
-import { ENV } from '../contract';
+import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, ENV } from '../contract';
 import { Environment } from './config';
 
 /** The construct's default function timeout, assumed when neither the environment nor Lambda says. */
-export const DEFAULT_FUNCTION_TIMEOUT_MS = 10_000;
+export const DEFAULT_FUNCTION_TIMEOUT_MS = DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000;
 
 /**
  * How long before the function's timeout an invocation stops waiting: the response must be out at
