@@ -81,3 +81,18 @@ export class BlackHole {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/** A TCP forwarder listening on `listenHost` (any port) to `target`: the same server under another address. */
+export async function tcpForwarder(listenHost: string, target: { host: string; port: number }): Promise<{ port: number; close(): Promise<void> }> {
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, listenHost, resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
