@@ -42,6 +42,7 @@ esac`,
   sysctl: '[ "$1" = -p ] && grep -Eq "^net.ipv4.ip_forward ?= ?1$" "$2" && touch "$S/forwarding"',
   ip: '[ "$*" = "route show default" ] && echo "default via 10.0.0.1 dev ens5 proto dhcp src 10.0.0.10 metric 512"',
   sleep: 'echo "$1" >> "$S/sleeps"',
+  shutdown: 'true',
   timeout: 'shift; exec "$@"',
 };
 
@@ -125,6 +126,7 @@ test('the script finds its tools on PATH and writes no system file the test cann
 test('a package install that fails twice is retried: forwarding, masquerading and the saved rules follow', () => {
   const r = run('flaky-install', { 'install-failures': 2 });
   expect(installs(r)).toHaveLength(3);
+  expect(r.calls.filter((c) => c.startsWith('shutdown'))).toEqual([]);
   expect(r.status).toBe(0);
   expect(r.rules).toEqual(MASQUERADE);
   expect(r.saved).toBe(true);
@@ -162,6 +164,9 @@ test('an install that never succeeds: exit 1 after 5 attempts and at most 75 s o
   expect(r.output).toMatch(/nat-setup: FAILED: installing iptables-services after 5 attempts; this instance does not forward traffic/);
   // Nothing is configured on top of a missing package.
   expect(r.calls.filter((c) => /^(iptables|service|systemctl)/.test(c))).toEqual([]);
+  // The instance stops itself a minute later (the line reaches the console first): its state says
+  // so, and natInstanceStatus, which treats missing status checks as breaching, fires.
+  expect(r.calls.filter((c) => c.startsWith('shutdown'))).toEqual(['shutdown -h +1 nat-setup failed: this NAT instance does not forward traffic']);
 });
 
 test('masquerading that never succeeds: exit 1, and the rules are not saved', () => {
@@ -171,4 +176,5 @@ test('masquerading that never succeeds: exit 1, and the rules are not saved', ()
   expect(r.rules).toEqual(['POSTROUTING -o ens5 -j MASQUERADE']);
   expect(r.output).toMatch(/nat-setup: FAILED: masquerading/);
   expect(r.saved).toBe(false);
+  expect(r.calls.filter((c) => c.startsWith('shutdown'))).toHaveLength(1);
 });

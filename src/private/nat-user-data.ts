@@ -11,9 +11,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
  * forever). Here every step gets 5 attempts, pausing 5, 10, 20 and 40 s; an install attempt first
  * waits up to 60 s for a running dnf, yum or rpm and is itself cut at 180 s. The script therefore
  * ends within about 21 minutes, in practice a few when the install keeps failing fast. After the last
- * attempt it exits 1 with a `nat-setup: FAILED` line: cloud-init reports the user-data script
- * failed (`cloud-init status`, /var/log/cloud-init-output.log), and the line reaches the serial
- * console, read with `aws ec2 get-console-output`
+ * attempt it prints a `nat-setup: FAILED` line, which reaches the serial console (`aws ec2
+ * get-console-output`) and /var/log/cloud-init-output.log, schedules a shutdown a minute later and
+ * exits 1 (cloud-init reports the user-data script failed). A running instance that forwards nothing
+ * passes its status checks; a stopped one shows its state, and `natInstanceStatus`, which treats
+ * missing status checks as breaching, fires. It forwards nothing either way; user data runs on the
+ * first boot only (docs/operations.md says how to run it again)
  * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html,
  * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/troubleshoot-unreachable-instance.html).
  *
@@ -35,7 +38,8 @@ retry() {
     say "$what failed (attempt $attempt of $ATTEMPTS)"
     if [ "$attempt" -lt "$ATTEMPTS" ]; then sleep "$pause"; pause=$((pause * 2)); fi
   done
-  say "FAILED: $what after $ATTEMPTS attempts; this instance does not forward traffic"
+  say "FAILED: $what after $ATTEMPTS attempts; this instance does not forward traffic; stopping it in a minute"
+  shutdown -h +1 'nat-setup failed: this NAT instance does not forward traffic'
   exit 1
 }
 
