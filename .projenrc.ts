@@ -71,6 +71,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The oldest Node.js this package supports; the Lambda runtime is newer.
     '@types/node@^22',
     '@aws-sdk/client-secrets-manager@^3',
+    // bench:candidates: the signer the Lambda Node.js runtime provides with the SDK.
+    '@smithy/signature-v4',
     '@electric-sql/pglite',
     '@electric-sql/pglite-socket',
     '@aws-sdk/rds-signer@^3',

@@ -34,7 +34,13 @@ export async function run(secretId: string): Promise<string | undefined> {
   });
   const body = JSON.stringify({ SecretId: secretId });
   const signed = await signer.sign({
-    method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: '/', query: {}, body,
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    query: {},
+    body,
     headers: { 'host': url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
   });
   const res = await fetch(url, { method: 'POST', headers: signed.headers, body });
