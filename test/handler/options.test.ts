@@ -105,6 +105,14 @@ describe('what a container loads', () => {
     expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(1);
   });
 
+  test('a PEM key: verifying a token loads no undici (what Node\'s fetch and Headers load)', async () => {
+    const fn = await stack.lambda();
+    expect((await call(fn, 'GET', '/me', bearer())).statusCode).toBe(200);
+    const { builtins } = await fn.inspect();
+    expect(builtins).toContain('internal/crypto/webcrypto');
+    expect(builtins).not.toContain('internal/deps/undici/undici');
+  });
+
   test('IAM mode with a PEM key: no AWS SDK at all, whatever is served', async () => {
     const fn = await stack.lambda({ DB_AUTH_MODE: 'iam', DB_USER: 'app', DB_SECRET_ARN: undefined });
     await call(fn, 'GET', '/health');
