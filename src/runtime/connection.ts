@@ -10,16 +10,24 @@ type Client = PgClient;
 const Query = require('pg/lib/query') as typeof PgQuery;
 
 /**
- * Run one unnamed statement with pg's client-side `query_timeout`. Built as a `Query` from the
- * text: given a config object instead, pg copies it with `Object.getOwnPropertyDescriptors` on
- * every statement, the largest cost of a warm request in the handler's own profile.
+ * Run one unnamed statement, failing with pg's `Query read timeout` after `timeoutMs` (the caller
+ * then discards the connection). Built as a `Query` from the text: given a config object, pg
+ * copies it with `Object.getOwnPropertyDescriptors` on every statement. And timed here rather than
+ * with pg's `query_timeout`: with it, each statement left objects that outlived young-generation
+ * collections on a warm container (its survivors grew by ~0.8 MB per scavenge until a full
+ * collection; without it they stay flat), the tail of warm latency.
  */
 export function runStatement(client: Client, text: string, values: unknown[] | undefined, timeoutMs: number): Promise<QueryResult> {
   return new Promise((resolve, reject) => {
-    const query = new Query(text, values, (err: Error | undefined, result: QueryResult) => (err ? reject(err) : resolve(result)));
-    // pg reads the per-statement timeout from the submitted object; its types omit it.
-    (query as PgQuery & { query_timeout: number }).query_timeout = timeoutMs;
-    client.query(query);
+    const timer = setTimeout(() => reject(new Error('Query read timeout')), timeoutMs);
+    client.query(new Query(text, values, (err: Error | undefined, result: QueryResult) => {
+      clearTimeout(timer);
+      if (err) {
+        reject(err);
+      } else {
+        resolve(result);
+      }
+    }));
   });
 }
 
