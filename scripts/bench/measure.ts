@@ -67,7 +67,7 @@ export async function coldThenWarm(setup: Setup, subject: Subject): Promise<Reco
     for (let i = 0; i < setup.warmRequests; i++) {
       me.push(await ok(l, '/me', headers));
     }
-    return { init: l.initMs, firstHealth, health, me, rss: (await l.inspect()).rss / (1024 * 1024) };
+    return { init: l.initMs, firstHealth, coldHealth: l.initMs + firstHealth, health, me, rss: (await l.inspect()).rss / (1024 * 1024) };
   } finally {
     await l.stop();
   }

@@ -5,7 +5,7 @@ import { CorsPolicy } from '../runtime/cors';
 import { Database, DatabaseUnavailableError } from '../runtime/db';
 import { Deadline, DeadlineExceededError, RemainingTime } from '../runtime/deadline';
 import { errorResponse, HttpRequest, HttpResponse, jsonResponse, parseHttpEvent } from '../runtime/http';
-import { logger, summariseError } from '../runtime/log';
+import { logEnabled, logger, summariseError } from '../runtime/log';
 
 /** The fields of the Lambda context object this handler reads. */
 interface LambdaContext extends RemainingTime {
@@ -156,6 +156,13 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
   }
 
   const response = await respond(req, deadline, requestId);
+  // Every failure and each container's first request at info; a warm success only at debug
+  // (AWS_LAMBDA_LOG_LEVEL=debug): API Gateway's access log and Lambda's REPORT line already
+  // record it, and a line per request is the largest cost of a warm invocation after the query.
+  const level = wasCold || response.statusCode >= 400 ? 'info' : 'debug';
+  if (!logEnabled(level)) {
+    return response;
+  }
   let reason: string | undefined;
   if (response.statusCode >= 400) {
     try {
@@ -164,10 +171,6 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
       reason = undefined;
     }
   }
-  // Every failure and each container's first request at info; a warm success only at debug
-  // (AWS_LAMBDA_LOG_LEVEL=debug): API Gateway's access log and Lambda's REPORT line already
-  // record it, and a line per request is the largest cost of a warm invocation after the query.
-  const level = wasCold || response.statusCode >= 400 ? 'info' : 'debug';
   logger[level]('request', {
     requestId,
     apiRequestId: req.requestId,

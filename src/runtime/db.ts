@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { ClientConfig, QueryConfig } from 'pg';
+import { ClientConfig } from 'pg';
 import { DbConfig, Environment, readDbConfig } from './config';
-import { PgConnection } from './connection';
+import { PgConnection, runStatement } from './connection';
 import { classifyDatabaseError, DatabaseUnavailableError } from './db-errors';
 import { Deadline } from './deadline';
 import { signRdsIamToken } from './iam-token';
@@ -105,15 +105,8 @@ export class Database {
     let authRetries = 1;
     for (;;) {
       try {
-        const result = await this.connection.use(() => this.clientConfig(deadline, connectionRetries), (client) => {
-          // pg's types omit the per-statement client-side timeout that pg implements.
-          const statement: QueryConfig & { query_timeout: number } = {
-            text,
-            values: values ? [...values] : undefined,
-            query_timeout: this.slice(deadline, this.options.queryTimeoutMillis),
-          };
-          return client.query(statement);
-        });
+        const result = await this.connection.use(() => this.clientConfig(deadline, connectionRetries),
+          (client) => runStatement(client, text, values ? [...values] : undefined, this.slice(deadline, this.options.queryTimeoutMillis)));
         return { rows: result.rows as R[], rowCount: result.rowCount };
       } catch (err) {
         if (err instanceof DatabaseUnavailableError) {

@@ -1,12 +1,8 @@
-import { createHash, createHmac } from 'node:crypto';
 import { registerSecretValue } from './log';
+import { amzDate, type AwsCredentials, credentialScope, credentialsFromEnv, rfc3986, sha256Hex, signature } from './sigv4';
 
-/** AWS credentials used to sign an IAM database authentication token. */
-export interface AwsCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
+export type { AwsCredentials } from './sigv4';
+export { MissingCredentialsError } from './sigv4';
 
 /** Input of {@link signRdsIamToken}. */
 export interface RdsIamTokenOptions {
@@ -27,32 +23,6 @@ export interface RdsIamTokenOptions {
   readonly expiresInSeconds?: number;
 }
 
-/** Thrown when no credentials are available to sign a token. */
-export class MissingCredentialsError extends Error {
-  public readonly code = 'MissingCredentials';
-  constructor() {
-    super('no AWS credentials available to sign an IAM database token');
-    this.name = 'MissingCredentialsError';
-  }
-}
-
-function rfc3986(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
-
-function hmac(key: Buffer | string, data: string): Buffer {
-  return createHmac('sha256', key).update(data, 'utf8').digest();
-}
-
-function credentialsFromEnv(): AwsCredentials {
-  const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) {
-    throw new MissingCredentialsError();
-  }
-  return { accessKeyId, secretAccessKey, sessionToken: process.env.AWS_SESSION_TOKEN || undefined };
-}
-
 /**
  * Sign an RDS / RDS Proxy IAM authentication token: a SigV4 pre-signed `connect` request for the
  * `rds-db` service, used as the password. This is the algorithm `@aws-sdk/rds-signer` implements
@@ -61,51 +31,31 @@ function credentialsFromEnv(): AwsCredentials {
  * happens to ship.
  */
 export function signRdsIamToken(options: RdsIamTokenOptions): string {
-  const credentials = options.credentials ?? credentialsFromEnv();
-  const now = options.now ?? new Date();
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, ''); // YYYYMMDDTHHMMSSZ
-  const dateStamp = amzDate.slice(0, 8);
-  const service = 'rds-db';
-  const scope = `${dateStamp}/${options.region}/${service}/aws4_request`;
+  const scope = {
+    credentials: options.credentials ?? credentialsFromEnv(),
+    region: options.region,
+    service: 'rds-db',
+    amzDate: amzDate(options.now ?? new Date()),
+  };
   const host = `${options.hostname}:${options.port}`;
 
   const query: Array<[string, string]> = [
     ['Action', 'connect'],
     ['DBUser', options.username],
     ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
-    ['X-Amz-Credential', `${credentials.accessKeyId}/${scope}`],
-    ['X-Amz-Date', amzDate],
+    ['X-Amz-Credential', `${scope.credentials.accessKeyId}/${credentialScope(scope)}`],
+    ['X-Amz-Date', scope.amzDate],
     ['X-Amz-Expires', String(options.expiresInSeconds ?? 900)],
     ['X-Amz-SignedHeaders', 'host'],
   ];
-  if (credentials.sessionToken) {
-    query.push(['X-Amz-Security-Token', credentials.sessionToken]);
+  if (scope.credentials.sessionToken) {
+    query.push(['X-Amz-Security-Token', scope.credentials.sessionToken]);
   }
   query.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const canonicalQuery = query.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
+  const canonicalRequest = ['GET', '/', canonicalQuery, `host:${host}\n`, 'host', sha256Hex('')].join('\n');
 
-  const canonicalRequest = [
-    'GET',
-    '/',
-    canonicalQuery,
-    `host:${host}\n`,
-    'host',
-    createHash('sha256').update('', 'utf8').digest('hex'),
-  ].join('\n');
-  const stringToSign = [
-    'AWS4-HMAC-SHA256',
-    amzDate,
-    scope,
-    createHash('sha256').update(canonicalRequest, 'utf8').digest('hex'),
-  ].join('\n');
-
-  const kDate = hmac('AWS4' + credentials.secretAccessKey, dateStamp);
-  const kRegion = hmac(kDate, options.region);
-  const kService = hmac(kRegion, service);
-  const kSigning = hmac(kService, 'aws4_request');
-  const signature = createHmac('sha256', kSigning).update(stringToSign, 'utf8').digest('hex');
-
-  const token = `${host}/?${canonicalQuery}&X-Amz-Signature=${signature}`;
+  const token = `${host}/?${canonicalQuery}&X-Amz-Signature=${signature(scope, canonicalRequest)}`;
   registerSecretValue(token);
   return token;
 }

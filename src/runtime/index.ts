@@ -3,13 +3,14 @@
  * `secure-lambda-postgres/lib/runtime`. The default handler is built from these; a custom
  * TypeScript handler can reuse them and keep the same environment contract.
  *
- * They need `pg` and `@clerk/backend` (and `@aws-sdk/client-secrets-manager`, which the Lambda
- * Node.js runtime provides) in the consumer's bundle.
+ * They need `pg` and `@clerk/backend` in the consumer's bundle; secrets are read with a signed
+ * request of their own (`@aws-sdk/client-secrets-manager` only for a `SecretCache` given a client).
  */
 export * from './config';
 export * from './deadline';
 export * from './log';
 export * from './secrets';
+export * from './get-secret-value';
 export * from './iam-token';
 export * from './connection';
 export * from './db';

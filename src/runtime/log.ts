@@ -140,6 +140,11 @@ function threshold(): number {
   return minimumLevel;
 }
 
+/** Whether a line at `level` would be written (skip building its fields when not). */
+export function logEnabled(level: LogLevel): boolean {
+  return LEVELS[level] >= threshold();
+}
+
 /** Write one structured log line. */
 export function log(level: LogLevel, event: string, fields: LogFields = {}): void {
   if (LEVELS[level] < threshold()) {

@@ -1,5 +1,6 @@
 import type { GetSecretValueCommandOutput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Deadline, DeadlineExceededError } from './deadline';
+import { getSecretValue, SecretValue } from './get-secret-value';
 import { logger, registerSecretValue, summariseError } from './log';
 
 /** Thrown when a secret cannot be read (network, permissions, missing, malformed, too slow). */
@@ -19,7 +20,10 @@ export class SecretUnavailableError extends Error {
  */
 export const SECRET_REFRESH_INTERVAL_MS = 5000;
 
-/** Settings of the default Secrets Manager client: each attempt is bounded, and so are retries. */
+/**
+ * Settings for a Secrets Manager SDK client (the migration function's): each attempt is bounded,
+ * and so are retries. The default handler reads with {@link getSecretValue}, which has the same.
+ */
 export const SECRETS_MANAGER_CLIENT_CONFIG = {
   maxAttempts: 3,
   requestHandler: { connectionTimeout: 1000, requestTimeout: 2500, throwOnRequestTimeout: true },
@@ -36,9 +40,11 @@ export interface SecretCacheOptions {
   /** See {@link SECRET_REFRESH_INTERVAL_MS}. @default 5000 */
   readonly refreshIntervalMs?: number;
   /**
-   * Factory for the Secrets Manager client (tests, custom retry settings).
-   * @default a client with {@link SECRETS_MANAGER_CLIENT_CONFIG} and the SDK's default region,
-   * credentials and endpoint resolution (which honours `AWS_ENDPOINT_URL_SECRETS_MANAGER`)
+   * Factory for an AWS SDK Secrets Manager client to read with instead (custom credentials,
+   * endpoint or retry settings).
+   * @default one signed `GetSecretValue` request per read ({@link getSecretValue}): the
+   * function's credentials and region, `AWS_ENDPOINT_URL_SECRETS_MANAGER` / `AWS_ENDPOINT_URL`
+   * as the SDK reads them, the SDK's retries and timeouts, without loading the SDK
    */
   readonly clientFactory?: () => SecretsManagerClient;
 }
@@ -48,14 +54,10 @@ interface Entry {
   readonly fetchedAt: number;
 }
 
-// The SDK takes ~65 ms to load, most of a cold start: load it when a secret is first read, so
-// module init stays light and a function that never reads one (IAM auth, a PEM key) never loads it.
-type SdkModule = typeof import('@aws-sdk/client-secrets-manager');
-let sdk: SdkModule | undefined;
-function loadSdk(): SdkModule {
+// Only for a client from `clientFactory`, whose caller loaded the SDK already.
+function loadSdk(): typeof import('@aws-sdk/client-secrets-manager') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  sdk ??= require('@aws-sdk/client-secrets-manager') as SdkModule;
-  return sdk;
+  return require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
 }
 
 /**
@@ -70,12 +72,12 @@ export class SecretCache {
   private readonly refreshedAt = new Map<string, number>();
   private readonly ttlMs: number;
   private readonly refreshIntervalMs: number;
-  private readonly clientFactory: () => SecretsManagerClient;
+  private readonly clientFactory: (() => SecretsManagerClient) | undefined;
 
   constructor(options: SecretCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? 0;
     this.refreshIntervalMs = options.refreshIntervalMs ?? SECRET_REFRESH_INTERVAL_MS;
-    this.clientFactory = options.clientFactory ?? (() => new (loadSdk().SecretsManagerClient)(SECRETS_MANAGER_CLIENT_CONFIG));
+    this.clientFactory = options.clientFactory;
   }
 
   /** The secret's `SecretString`, read within `deadline` (by default the function's timeout from now). */
@@ -141,12 +143,18 @@ export class SecretCache {
     }
   }
 
+  private async read(secretId: string, deadline: Deadline): Promise<SecretValue | GetSecretValueCommandOutput> {
+    if (!this.clientFactory) {
+      return getSecretValue(secretId, deadline);
+    }
+    this.client ??= this.clientFactory();
+    return this.client.send(new (loadSdk().GetSecretValueCommand)({ SecretId: secretId }), { abortSignal: deadline.signal() });
+  }
+
   private async fetch(secretId: string, deadline: Deadline): Promise<string> {
     const started = Date.now();
     try {
-      this.client ??= this.clientFactory();
-      const command = new (loadSdk().GetSecretValueCommand)({ SecretId: secretId });
-      const out: GetSecretValueCommandOutput = await this.client.send(command, { abortSignal: deadline.signal() });
+      const out = await this.read(secretId, deadline);
       let value: string | undefined = out.SecretString;
       if (value === undefined && out.SecretBinary) {
         value = Buffer.from(out.SecretBinary).toString('utf8');

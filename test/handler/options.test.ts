@@ -95,11 +95,22 @@ describe('CORS_ALLOWED_ORIGINS', () => {
 describe('what a container loads', () => {
   const sdkLoaded = async (l: LambdaProcess) => (await l.inspect()).packages.some((p) => p.startsWith('@aws-sdk/'));
 
-  test('password mode: the AWS SDK is not loaded at init, only when the secret is first read', async () => {
+  test('password mode: no AWS SDK at all, the secret is read with one signed request', async () => {
     const fn = await stack.lambda();
-    expect(await sdkLoaded(fn)).toBe(false);
+    const before = stack.sm.readsOf(stack.dbSecretArn);
     expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
-    expect((await fn.inspect()).packages).toContain('@aws-sdk/client-secrets-manager');
+    expect((await call(fn, 'GET', '/me', bearer())).statusCode).toBe(200);
+    expect(await sdkLoaded(fn)).toBe(false);
+    expect(stack.sm.requests.slice(-1)).toEqual([{ target: 'secretsmanager.GetSecretValue', secretId: stack.dbSecretArn, signed: true }]);
+    expect(stack.sm.readsOf(stack.dbSecretArn) - before).toBe(1);
+  });
+
+  test('a PEM key: verifying a token loads no undici (what Node\'s fetch and Headers load)', async () => {
+    const fn = await stack.lambda();
+    expect((await call(fn, 'GET', '/me', bearer())).statusCode).toBe(200);
+    const { builtins } = await fn.inspect();
+    expect(builtins).toContain('internal/crypto/webcrypto');
+    expect(builtins).not.toContain('internal/deps/undici/undici');
   });
 
   test('IAM mode with a PEM key: no AWS SDK at all, whatever is served', async () => {

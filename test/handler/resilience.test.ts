@@ -192,6 +192,45 @@ describe('PgBouncer in transaction mode (stand-in for RDS Proxy)', () => {
     }
   });
 
+  testIf(NO_PASSWORD_AUTH && `${NO_PASSWORD_AUTH}; its server has no pg_stat_activity of client connections`,
+    'runtime helper: the idle connection closes idleTimeoutMillis after its last statement, not its first', async () => {
+      const applicationName = `idle-timer-${process.pid}`;
+      const db = new Database({
+        host: 'localhost',
+        port: stack.db.port,
+        database: stack.db.database,
+        authMode: 'password',
+        secretArn: stack.dbSecretArn,
+        ca: stack.certs.caPem,
+        idleTimeoutMillis: 800,
+        applicationName,
+        secrets: new SecretCache({
+          clientFactory: () => new SecretsManagerClient({
+            region: 'eu-west-1',
+            endpoint: stack.sm.url,
+            credentials: { accessKeyId: stack.accessKeyId, secretAccessKey: stack.secretAccessKey },
+          }),
+        }),
+      });
+      const open = async () => (await stack.db.adminQuery<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]))[0].n;
+      try {
+        await db.now();
+        await sleep(500);
+        await db.now();
+        await sleep(500);
+        expect(await open()).toBe(1); // 1 s after the first statement, 0.5 s after the last
+        await sleep(900);
+        expect(await open()).toBe(0);
+        await db.now(); // a new connection is timed again
+        expect(await open()).toBe(1);
+        await sleep(1300);
+        expect(await open()).toBe(0);
+      } finally {
+        await db.end();
+      }
+    });
+
   testIf(NO_PGBOUNCER, 'a wrong password at the pooler → one re-read, then 503', async () => {
     const fn = await stack.lambda(viaBouncer());
     stack.putDbSecret(trackSecret('wrong password', newPassword()));

@@ -66,7 +66,8 @@ let queue = Promise.resolve();
 process.on('message', (msg) => {
   if (!msg) return;
   if (msg.type === 'inspect') {
-    process.send({ type: 'inspected', id: msg.id, rss: process.memoryUsage().rss, packages: loadedPackages() });
+    const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+    process.send({ type: 'inspected', id: msg.id, rss: process.memoryUsage().rss, packages: loadedPackages(), builtins });
   } else if (msg.type === 'invoke') {
     queue = queue.then(() => invoke(msg));
   }

@@ -54,6 +54,8 @@ export function httpEvent(method: string, pathName: string, headers: Record<stri
 export interface ContainerState {
   readonly rss: number;
   readonly packages: string[];
+  /** Node's own modules loaded so far (`internal/deps/undici/undici` once fetch or Headers is used). */
+  readonly builtins: string[];
 }
 
 interface ShimMessage {
@@ -66,6 +68,7 @@ interface ShimMessage {
   readonly durationMs?: number;
   readonly rss?: number;
   readonly packages?: string[];
+  readonly builtins?: string[];
 }
 
 /**
@@ -134,7 +137,7 @@ export class LambdaProcess {
             p?.reject(Object.assign(new Error(`handler threw ${msg.thrown.name}: ${msg.thrown.message}`), { thrown: msg.thrown }));
           } else {
             this.lastDurationMs = msg.durationMs ?? this.lastDurationMs;
-            p?.resolve(msg.type === 'inspected' ? { rss: msg.rss, packages: msg.packages } : msg.result);
+            p?.resolve(msg.type === 'inspected' ? { rss: msg.rss, packages: msg.packages, builtins: msg.builtins } : msg.result);
           }
         }
       });
@@ -168,7 +171,7 @@ export class LambdaProcess {
     return this.send({ type: 'invoke', event }, timeoutMs);
   }
 
-  /** The container's resident memory and the npm packages it has loaded so far. */
+  /** The container's resident memory and the npm packages and Node modules it has loaded so far. */
   public inspect(): Promise<ContainerState> {
     return this.send({ type: 'inspect' }, 5000) as Promise<ContainerState>;
   }
