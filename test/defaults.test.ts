@@ -52,10 +52,10 @@ describe('SecureLambdaPostgres with default props', () => {
   });
 
   describe('database', () => {
-    test('PostgreSQL 17 on t4g.micro, isolated, private, encrypted, protected', () => {
+    test('PostgreSQL 18 on t4g.micro, isolated, private, encrypted, protected', () => {
       template.hasResourceProperties('AWS::RDS::DBInstance', {
         Engine: 'postgres',
-        EngineVersion: '17',
+        EngineVersion: '18',
         DBInstanceClass: 'db.t4g.micro',
         PubliclyAccessible: false,
         StorageEncrypted: true,
@@ -81,7 +81,7 @@ describe('SecureLambdaPostgres with default props', () => {
 
     test('the parameter group forces TLS', () => {
       template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
-        Family: 'postgres17',
+        Family: 'postgres18',
         Parameters: { 'rds.force_ssl': '1' },
       });
     });

@@ -24,7 +24,7 @@ describe('an engine version RDS Proxy does not support', () => {
       'databaseEngineVersion 9.6.24 is PostgreSQL 9.6, which RDS Proxy does not support: AWS lists RDS Proxy for RDS for '
       + 'PostgreSQL 10, 11, 12, 13, 14, 15, 16, 17, 18 '
       + '(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.RDS_Fea_Regions_DB-eng.Feature.RDSProxy.html). '
-      + 'Choose one of those majors, for example rds.PostgresEngineVersion.VER_17.');
+      + 'Choose one of those majors, for example rds.PostgresEngineVersion.VER_18.');
   });
 });
 

@@ -14,25 +14,29 @@ export const RDS_PROXY_ENGINES_URL = 'https://docs.aws.amazon.com/AmazonRDS/late
 /**
  * "Supported DB engines for DB instance classes", row db.t4g.micro, column PostgreSQL: "All
  * PostgreSQL 17, 16, 15, 14, and 13 versions; and 12.7 and higher 12 versions" (read the same day;
- * the db.m8gd and db.r8gd rows there do list "18.1 and higher", the db.t4g rows do not).
+ * the db.m8gd and db.r8gd rows there do list "18.1 and higher", the db.t4g rows do not). The page
+ * lags the API: what RDS offers is `describe-orderable-db-instance-options`, and cfn-lint 1.58's
+ * data, generated from it, lists db.t4g.micro for postgres 18.3 (cfnlint/data/schemas/extensions/
+ * aws_rds_dbinstance/db_instance_class.json, which `npx projen compliance` runs with), while it
+ * marks a bare '17' deprecated (W3691 "cannot be used to create new RDS DB instances").
  */
 export const INSTANCE_CLASS_ENGINES_URL = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Support.html';
+
+/** How RDS says what a class runs: the API behind cfn-lint's orderability data. */
+export const ORDERABLE_OPTIONS_URL = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeOrderableDBInstanceOptions.html';
 
 /** The RDS for PostgreSQL majors RDS Proxy supports, per {@link RDS_PROXY_ENGINES_URL}. */
 export const PROXY_POSTGRES_MAJORS: readonly number[] = [10, 11, 12, 13, 14, 15, 16, 17, 18];
 
-/** The majors AWS lists for the default instance class, db.t4g.micro, per {@link INSTANCE_CLASS_ENGINES_URL}. */
-export const DEFAULT_CLASS_POSTGRES_MAJORS: readonly number[] = [12, 13, 14, 15, 16, 17];
+/** The majors RDS offers on the default instance class, db.t4g.micro, per {@link ORDERABLE_OPTIONS_URL} (and the page for 12 to 17). */
+export const DEFAULT_CLASS_POSTGRES_MAJORS: readonly number[] = [12, 13, 14, 15, 16, 17, 18];
 
 /**
- * The newest major both pages confirm: 17. PostgreSQL 18 is generally available on RDS since 18.1
- * (RDS for PostgreSQL release notes, "PostgreSQL 18 versions":
- * https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-versions.html) and
- * RDS Proxy supports it, but AWS does not list it for db.t4g.micro, so a default of 18 risks a
- * failed create. RDS cannot move an instance down a major: a stack created while the default was 18
- * must now say `databaseEngineVersion: rds.PostgresEngineVersion.VER_18`.
+ * The newest major RDS Proxy supports and RDS offers on db.t4g.micro: 18, generally available on
+ * RDS since 18.1 (RDS for PostgreSQL release notes, "PostgreSQL 18 versions":
+ * https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-versions.html).
  */
-export const DEFAULT_POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17;
+export const DEFAULT_POSTGRES_VERSION = rds.PostgresEngineVersion.VER_18;
 
 /**
  * The engine version of the instance: the one given, or {@link DEFAULT_POSTGRES_VERSION}. Fails at

@@ -30,7 +30,7 @@ export interface SecureDatabaseOptions extends DatabaseRoleOptions {
    * PostgreSQL engine version. A major version lets RDS apply minor upgrades automatically. Synth
    * fails for a major RDS Proxy does not support (it supports 10 to 18).
    *
-   * @default rds.PostgresEngineVersion.VER_17 - the newest major AWS documents for both RDS Proxy and db.t4g.micro
+   * @default rds.PostgresEngineVersion.VER_18 - the newest major RDS Proxy supports and RDS offers on db.t4g.micro
    */
   readonly databaseEngineVersion?: rds.PostgresEngineVersion;
 

@@ -55,7 +55,7 @@ test('discovery reads the function, API, database and proxy from the template', 
     DEFAULT_4XX: { statusCode: undefined, ...cors, body: undefined },
     DEFAULT_5XX: { statusCode: undefined, ...cors, body: undefined },
   });
-  expect(b.database).toMatchObject({ databaseName: 'orders', masterUsername: 'app_admin', port: 5432, engineVersion: '17' });
+  expect(b.database).toMatchObject({ databaseName: 'orders', masterUsername: 'app_admin', port: 5432, engineVersion: '18' });
   expect(b.proxy).toMatchObject({ requireTls: true, idleClientTimeoutSeconds: 1800 });
 });
 

