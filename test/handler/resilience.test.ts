@@ -4,14 +4,12 @@
  * PgBouncer in transaction mode (the local stand-in for RDS Proxy). Password rotation is in
  * rotation.test.ts, bounded waits in deadline.test.ts.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Database } from '../../src/runtime/db';
-import { SecretCache } from '../../src/runtime/secrets';
 import { ensureBundle } from '../harness/bundle';
 import { claimsOf, sessionToken } from '../harness/clerk';
 import { newPassword } from '../harness/database';
 import { ApiResponse, LambdaProcess } from '../harness/lambda';
 import { trackSecret } from '../harness/leaks';
+import { runtimeDatabase } from '../harness/runtime-db';
 import { passwordAuthUnavailable, pgbouncerUnavailable, TestStack, testIf } from '../harness/stack';
 import { sleep } from '../harness/util';
 
@@ -163,21 +161,7 @@ describe('PgBouncer in transaction mode (stand-in for RDS Proxy)', () => {
   });
 
   testIf(NO_PGBOUNCER, 'runtime helper: unnamed parameterised statements work across pooled server connections', async () => {
-    const db = new Database({
-      host: 'localhost',
-      port: stack.pgbouncer!.port,
-      database: stack.db.database,
-      authMode: 'password',
-      secretArn: stack.dbSecretArn,
-      ca: stack.certs.caPem,
-      secrets: new SecretCache({
-        clientFactory: () => new SecretsManagerClient({
-          region: 'eu-west-1',
-          endpoint: stack.sm.url,
-          credentials: { accessKeyId: stack.accessKeyId, secretAccessKey: stack.secretAccessKey },
-        }),
-      }),
-    });
+    const db = runtimeDatabase(stack, { port: stack.pgbouncer!.port });
     try {
       for (let i = 0; i < 20; i++) {
         const { rows } = await db.query<{ n: number; s: string }>('SELECT $1::int + 1 AS n, $2::text AS s', [i, `v${i}`]);
@@ -195,23 +179,7 @@ describe('PgBouncer in transaction mode (stand-in for RDS Proxy)', () => {
   testIf(NO_PASSWORD_AUTH && `${NO_PASSWORD_AUTH}; its server has no pg_stat_activity of client connections`,
     'runtime helper: the idle connection closes idleTimeoutMillis after its last statement, not its first', async () => {
       const applicationName = `idle-timer-${process.pid}`;
-      const db = new Database({
-        host: 'localhost',
-        port: stack.db.port,
-        database: stack.db.database,
-        authMode: 'password',
-        secretArn: stack.dbSecretArn,
-        ca: stack.certs.caPem,
-        idleTimeoutMillis: 800,
-        applicationName,
-        secrets: new SecretCache({
-          clientFactory: () => new SecretsManagerClient({
-            region: 'eu-west-1',
-            endpoint: stack.sm.url,
-            credentials: { accessKeyId: stack.accessKeyId, secretAccessKey: stack.secretAccessKey },
-          }),
-        }),
-      });
+      const db = runtimeDatabase(stack, { idleTimeoutMillis: 800, applicationName });
       const open = async () => (await stack.db.adminQuery<{ n: number }>(
         'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]))[0].n;
       try {

@@ -4,12 +4,11 @@
  * but not yet published it) the re-reads are single-flight and at most one per few seconds, so
  * a busy container does not turn every request into Secrets Manager calls.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Database } from '../../src/runtime/db';
-import { SECRET_REFRESH_INTERVAL_MS, SecretCache } from '../../src/runtime/secrets';
+import { SECRET_REFRESH_INTERVAL_MS } from '../../src/runtime/secrets';
 import { newPassword } from '../harness/database';
 import { ApiResponse, LambdaProcess } from '../harness/lambda';
 import { trackSecret } from '../harness/leaks';
+import { runtimeDatabase, sdkSecrets } from '../harness/runtime-db';
 import { passwordAuthUnavailable, stackForTests, TestStack, testIf } from '../harness/stack';
 import { sleep } from '../harness/util';
 
@@ -29,29 +28,6 @@ const logged = (l: LambdaProcess, event: string) => l.logs.filter((line) => line
 stackForTests((started) => {
   stack = started;
 });
-
-/** A runtime helper reading the stack's secret through the real SDK client, in this process. */
-function inProcessDatabase(secrets: SecretCache): Database {
-  return new Database({
-    host: 'localhost',
-    port: stack.db.port,
-    database: stack.db.database,
-    authMode: 'password',
-    secretArn: stack.dbSecretArn,
-    ca: stack.certs.caPem,
-    secrets,
-  });
-}
-
-function stubSecrets(): SecretCache {
-  return new SecretCache({
-    clientFactory: () => new SecretsManagerClient({
-      region: 'eu-west-1',
-      endpoint: stack.sm.url,
-      credentials: { accessKeyId: stack.accessKeyId, secretAccessKey: stack.secretAccessKey },
-    }),
-  });
-}
 
 describe('password rotation', () => {
   testIf(NO_PASSWORD_AUTH, 'ALTER USER + new secret between requests: 28P01 → secret re-read → 200', async () => {
@@ -122,7 +98,7 @@ describe('password rotation', () => {
   });
 
   testIf(NO_PASSWORD_AUTH, 'concurrent statements that find the password rejected share one re-read (single flight)', async () => {
-    const db = inProcessDatabase(stubSecrets());
+    const db = runtimeDatabase(stack);
     try {
       await db.now();
       const before = stack.sm.readsOf(stack.dbSecretArn);
@@ -140,7 +116,7 @@ describe('password rotation', () => {
   });
 
   test('concurrent reads of a rejected secret share one request; a second rejection within the interval reads nothing', async () => {
-    const secrets = stubSecrets();
+    const secrets = sdkSecrets(stack);
     await secrets.getString(stack.dbSecretArn);
     const before = stack.sm.readsOf(stack.dbSecretArn);
     expect(secrets.markRejected(stack.dbSecretArn)).toBe(true);
