@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -154,6 +154,14 @@ describe('which alarms exist', () => {
     expect(backend.alarms!.databaseMemory).toBeUndefined();
     expect(backend.alarms!.databaseConnections).toBeUndefined();
     expect(backend.alarms!.functionConcurrency).toBeUndefined();
+  });
+
+  test('a function timeout known only at deploy time: no alarm measured against it, the others as usual', () => {
+    const { backend } = synth(undefined, (s) => ({ functionTimeout: Duration.seconds(new CfnParameter(s, 'Timeout', { type: 'Number' }).valueAsNumber) }));
+    const a = backend.alarms!;
+    expect([a.apiLatency, a.functionDuration, a.proxyBorrowLatency]).toEqual([undefined, undefined, undefined]);
+    expect(a.apiServerErrors).toBeDefined();
+    expect(a.all.length).toBeGreaterThan(10);
   });
 
   test('alarms: false creates no alarm and no topic', () => {

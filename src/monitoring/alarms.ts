@@ -65,18 +65,18 @@ export interface BackendAlarmsProps extends MonitoredResources {
 export class BackendAlarms extends Construct {
   /** 5XX answers from the API in 3 of 5 minutes. */
   public readonly apiServerErrors: cloudwatch.Alarm;
-  /** API p99 latency at 80 % of the function timeout. */
-  public readonly apiLatency: cloudwatch.Alarm;
+  /** API p99 latency at 80 % of the function timeout, when the timeout is known at synth. */
+  public readonly apiLatency?: cloudwatch.Alarm;
   /** Function errors (crashes, timeouts). */
   public readonly functionErrors: cloudwatch.Alarm;
   /** Function throttles (requests turned away at the concurrency cap). */
   public readonly functionThrottles: cloudwatch.Alarm;
-  /** Function p99 duration at 80 % of its timeout. */
-  public readonly functionDuration: cloudwatch.Alarm;
+  /** Function p99 duration at 80 % of its timeout, when the timeout is known at synth. */
+  public readonly functionDuration?: cloudwatch.Alarm;
   /** Concurrent executions at 80 % of the cap, when there is one. */
   public readonly functionConcurrency?: cloudwatch.Alarm;
-  /** Proxy borrow latency at a tenth of the function timeout. */
-  public readonly proxyBorrowLatency: cloudwatch.Alarm;
+  /** Proxy borrow latency at a tenth of the function timeout, when the timeout is known at synth. */
+  public readonly proxyBorrowLatency?: cloudwatch.Alarm;
   /** Proxy connections pinned to sessions for 15 minutes. */
   public readonly proxySessionPinning: cloudwatch.Alarm;
   /** Proxy database connections at 80 % of MaxDatabaseConnectionsAllowed. */
@@ -122,12 +122,12 @@ export class BackendAlarms extends Construct {
       concurrencyCap: props.functionConcurrencyCap,
     });
     this.apiServerErrors = this.alarm('ApiServerErrors', specs.apiServerErrors);
-    this.apiLatency = this.alarm('ApiLatency', specs.apiLatency);
+    this.apiLatency = this.optional('ApiLatency', specs.apiLatency);
     this.functionErrors = this.alarm('FunctionErrors', specs.functionErrors);
     this.functionThrottles = this.alarm('FunctionThrottles', specs.functionThrottles);
-    this.functionDuration = this.alarm('FunctionDuration', specs.functionDuration);
+    this.functionDuration = this.optional('FunctionDuration', specs.functionDuration);
     this.functionConcurrency = this.optional('FunctionConcurrency', specs.functionConcurrency);
-    this.proxyBorrowLatency = this.alarm('ProxyBorrowLatency', specs.proxyBorrowLatency);
+    this.proxyBorrowLatency = this.optional('ProxyBorrowLatency', specs.proxyBorrowLatency);
     this.proxySessionPinning = this.alarm('ProxySessionPinning', specs.proxySessionPinning);
     this.proxyConnections = this.alarm('ProxyConnections', specs.proxyConnections);
     this.proxyAuthFailures = this.alarm('ProxyAuthFailures', specs.proxyAuthFailures);

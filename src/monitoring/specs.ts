@@ -45,13 +45,13 @@ function occurs(metric: AlarmSpec['metric'], description: string, periods = 1): 
 export function alarmSpecs(m: BackendMetrics, t: Thresholds, c: SpecContext) {
   return {
     apiServerErrors: { ...sustained(m.apiServerErrorRate, 0, 'The API answered 5XX in 3 of the last 5 minutes: the handler answers 5XX only when the database, a secret or Clerk is unavailable (503), the configuration is wrong (500), or the function failed or timed out (502/504).'), comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
-    apiLatency: sustained(m.apiLatencyP99, t.latencyMs, `API p99 latency reached ${t.latencyMs} ms, ${PERCENT} of the function timeout (${c.timeoutText}), in 3 of 5 minutes: requests are close to timing out (504).`),
+    apiLatency: t.latencyMs === undefined ? undefined : sustained(m.apiLatencyP99, t.latencyMs, `API p99 latency reached ${t.latencyMs} ms, ${PERCENT} of the function timeout (${c.timeoutText}), in 3 of 5 minutes: requests are close to timing out (504).`),
     functionErrors: occurs(m.functionErrors, 'The function failed (uncaught error, out of memory or timeout) in the last 5 minutes; the handler answers expected failures itself, so any error is a fault.'),
     functionThrottles: occurs(m.functionThrottles, 'Invocations were throttled in the last 5 minutes: the function is at its concurrency cap (or the account limit) and requests are being refused.'),
-    functionDuration: sustained(m.functionDurationP99, t.latencyMs, `Function p99 duration reached ${t.latencyMs} ms, ${PERCENT} of its ${c.timeoutText} timeout, in 3 of 5 minutes.`),
+    functionDuration: t.latencyMs === undefined ? undefined : sustained(m.functionDurationP99, t.latencyMs, `Function p99 duration reached ${t.latencyMs} ms, ${PERCENT} of its ${c.timeoutText} timeout, in 3 of 5 minutes.`),
     functionConcurrency: t.concurrency === undefined ? undefined : sustained(m.functionConcurrency, t.concurrency,
       `Concurrent executions reached ${t.concurrency}, ${PERCENT} of the cap of ${c.concurrencyCap} (reserved concurrency, or what the database connection budget allows), in 3 of 5 minutes.`),
-    proxyBorrowLatency: sustained(m.proxyBorrowLatency, t.borrowLatencyMicros,
+    proxyBorrowLatency: t.borrowLatencyMicros === undefined ? undefined : sustained(m.proxyBorrowLatency, t.borrowLatencyMicros,
       `Clients waited on average ${t.borrowLatencyMicros / 1000} ms for a pooled connection (${BORROW_SHARE * 100} % of the ${c.timeoutText} function timeout) in 3 of 5 minutes: the pool is exhausted or the database is slow to accept connections.`),
     proxySessionPinning: { ...occurs(m.proxySessionPinned, 'Proxy connections stayed pinned to client sessions for 15 minutes: the default handler never pins, so code is changing session state (SET, named prepared statements, temporary tables, advisory locks) and multiplexing is lost for those connections.', 15), datapointsToAlarm: 15 },
     proxyConnections: sustained(new cloudwatch.MathExpression({

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { InstanceClassSpec } from '../capacity/instance-classes';
 
 /**
@@ -29,11 +29,11 @@ export interface ThresholdInput {
 
 export interface Thresholds {
   /** p99 latency of the API and duration of the function, in milliseconds. */
-  readonly latencyMs: number;
+  readonly latencyMs?: number;
   /** Concurrent executions, when there is a cap. */
   readonly concurrency?: number;
   /** Average borrow latency of the proxy, in microseconds (the metric's unit). */
-  readonly borrowLatencyMicros: number;
+  readonly borrowLatencyMicros?: number;
   /** Proxy connections as a percentage of MaxDatabaseConnectionsAllowed. */
   readonly proxyConnectionsPercent: number;
   /** CPU utilisation: the baseline of a burstable class (above it credits drain), else 80 %. */
@@ -50,12 +50,14 @@ const GIB = 2 ** 30;
 
 /** The alarm thresholds of a configuration. */
 export function alarmThresholds(input: ThresholdInput): Thresholds {
-  const timeoutMs = input.functionTimeout.toMilliseconds();
+  // A timeout known only at deploy time has no value to take a share of: those alarms are left out.
+  const seconds = input.functionTimeout.toSeconds({ integral: false });
+  const timeoutMs = Token.isUnresolved(seconds) ? undefined : seconds * 1000;
   const memory = input.instanceClass?.memoryGiB;
   return {
-    latencyMs: Math.round(timeoutMs * LIMIT_SHARE),
+    latencyMs: timeoutMs === undefined ? undefined : Math.round(timeoutMs * LIMIT_SHARE),
     concurrency: input.concurrencyCap === undefined ? undefined : Math.max(1, Math.ceil(input.concurrencyCap * LIMIT_SHARE)),
-    borrowLatencyMicros: Math.round(timeoutMs * 1000 * BORROW_SHARE),
+    borrowLatencyMicros: timeoutMs === undefined ? undefined : Math.round(timeoutMs * 1000 * BORROW_SHARE),
     proxyConnectionsPercent: LIMIT_SHARE * 100,
     cpuPercent: input.instanceClass?.baselineCpuPercent ?? CPU_PERCENT,
     freeableMemoryBytes: memory === undefined ? undefined : Math.round(memory * GIB * (1 - LIMIT_SHARE)),
