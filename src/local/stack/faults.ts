@@ -83,7 +83,7 @@ export function faultChecks(b: RunningBackend, stack: LocalStack, call: HttpCall
       const lagging = await health();
       await stack.putSecret(next.secretArn, next.secret);
       // RDS Proxy reads the new secret too.
-      proxy?.setUsers([{ username: next.user, password: next.password }]);
+      await proxy?.setUsers([{ username: next.user, password: next.password }]);
       const updated = performance.now();
       let r: HttpResult | undefined;
       let attempts = 0;

@@ -28,12 +28,16 @@ export interface PgbouncerOptions {
   readonly idleClientTimeoutSeconds: number;
   /** The target group's `ConnectionBorrowTimeout`, seconds: how long a client waits for a server connection. */
   readonly borrowTimeoutSeconds: number;
+  /** Server connections per user and database. @default 20 */
+  readonly poolSize?: number;
 }
 
 /** A running PgBouncer: its process, and how it takes new passwords (as RDS Proxy rereads its secrets). */
 export interface RunningPgbouncer {
   readonly pid: number;
-  setUsers(users: PgbouncerOptions['users']): void;
+  readonly logFile: string;
+  /** Rewrite the auth file and reload; resolves once PgBouncer has logged the reload. */
+  setUsers(users: PgbouncerOptions['users']): Promise<void>;
 }
 
 const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -48,9 +52,14 @@ export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions
   fs.copyFileSync(o.certs.keyFile, file('pgbouncer.key'));
   fs.chmodSync(file('pgbouncer.key'), 0o600);
   // Plain-text entries let PgBouncer run SCRAM with the client and with the server.
+  let generation = 0;
   const writeUsers = (users: PgbouncerOptions['users']) => {
     fs.writeFileSync(file('userlist.txt'), users.map((u) => `${quoted(u.username)} ${quoted(u.password)}\n`).join(''), { mode: 0o600 });
     chownRecursive(file('userlist.txt'), o.runAs);
+    // PgBouncer skips re-reading an auth file whose mtime and size did not change: a rotation in
+    // the same second to a password of the same length would otherwise be ignored.
+    const stamp = Math.floor(Date.now() / 1000) + 10 * ++generation;
+    fs.utimesSync(file('userlist.txt'), stamp, stamp);
   };
   writeUsers(o.users);
   fs.writeFileSync(file('pgbouncer.ini'), [
@@ -65,7 +74,7 @@ export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions
     `auth_file = ${file('userlist.txt')}`,
     'pool_mode = transaction',
     'max_client_conn = 1000',
-    'default_pool_size = 20',
+    `default_pool_size = ${o.poolSize ?? 20}`,
     `client_idle_timeout = ${o.idleClientTimeoutSeconds}`,
     `query_wait_timeout = ${o.borrowTimeoutSeconds}`,
     // RDS Proxy tries the instance again for each client that waits; PgBouncer's default turns
@@ -98,9 +107,25 @@ export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions
   await Promise.race([listening, exited]);
   return {
     pid: child.pid!,
-    setUsers: (users) => {
+    logFile: file('pgbouncer.log'),
+    setUsers: async (users) => {
+      const logSize = fileSize(file('pgbouncer.log'));
       writeUsers(users);
       process.kill(child.pid!, 'SIGHUP');
+      await reloaded(file('pgbouncer.log'), logSize);
     },
   };
+}
+
+const fileSize = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+
+/** Until PgBouncer logs the SIGHUP it was sent (its log grew past `from`), at most 5 s. */
+async function reloaded(logFile: string, from: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const added = fileSize(logFile) > from ? fs.readFileSync(logFile, 'utf8').slice(from) : '';
+    if (/got SIGHUP|RELOAD/i.test(added)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('PgBouncer did not reload its configuration within 5 s');
 }
