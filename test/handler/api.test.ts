@@ -1,23 +1,18 @@
 /**
- * The built default handler (assets/handler/api.lambda/index.js, what ships) in child "Lambda
- * containers", against a real PostgreSQL 15 with TLS required (or PGlite behind a TLS terminator),
+ * The built default handler (assets/handler/api.lambda/index.js, what ships) in the local stack's
+ * function containers, against PostgreSQL as `local serve` starts it (TLS required),
  * a loopback Secrets Manager speaking the AWS JSON protocol, Clerk-shaped RS256 session tokens
  * and a loopback Clerk JWKS endpoint. Nothing is mocked: pg, @clerk/backend and the AWS SDK run
  * as they do in Lambda.
  */
 import { ensureBundle } from '../harness/bundle';
 import { claimsOf, otherPrivateKey, sessionToken, makeSigningKey } from '../harness/clerk';
-import { chooseBackend } from '../harness/database';
 import { ApiResponse, EventFormat, LambdaProcess } from '../harness/lambda';
 import { trackSecret } from '../harness/leaks';
 import { TestStack } from '../harness/stack';
 import { tcpForwarder } from '../harness/util';
 
 jest.setTimeout(30000);
-
-// PGlite's TLS terminator has no pg_stat_activity of the function's sessions to count.
-const ON_POSTGRES = chooseBackend() === 'postgres';
-if (!ON_POSTGRES) console.warn('SKIPPED the TLS and reuse test: it reads pg_stat_ssl, which needs real PostgreSQL (apt-get install postgresql)');
 
 let stack: TestStack;
 let fn: LambdaProcess;
@@ -39,7 +34,6 @@ function expectRecentIso(value: unknown): void {
 beforeAll(async () => {
   ensureBundle();
   stack = await TestStack.start({ jwks: true });
-  console.log(`handler tests: database backend = ${stack.db.kind}`);
   fn = await stack.lambda();
 }, 180000);
 
@@ -57,7 +51,7 @@ describe('routing', () => {
     expect(Object.keys(res.json).sort()).toEqual(['now', 'status']);
   });
 
-  (ON_POSTGRES ? test : test.skip)('the connection really is TLS and reused across warm invocations', async () => {
+  test('the connection really is TLS and reused across warm invocations', async () => {
     const sessions = async () => stack.db.adminQuery<{ pid: number; ssl: boolean }>(
       `SELECT a.pid, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
        WHERE a.usename = 'app' AND a.application_name = 'secure-lambda-postgres'`);

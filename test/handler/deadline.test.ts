@@ -8,7 +8,6 @@
 import { Client } from 'pg';
 import { ensureBundle } from '../harness/bundle';
 import { sessionToken } from '../harness/clerk';
-import { RealPostgres } from '../harness/database';
 import { ApiResponse, LambdaProcess } from '../harness/lambda';
 import { trackSecret } from '../harness/leaks';
 import { PgBouncer } from '../harness/pgbouncer';
@@ -119,7 +118,7 @@ describeIf('the proxy\'s pool exhausted (one server connection, held by another 
   let blocker: Client | undefined;
 
   beforeAll(async () => {
-    small = await PgBouncer.start(stack.db as RealPostgres, stack.certs, { poolSize: 1 });
+    small = await PgBouncer.start(stack.db, stack.certs, { poolSize: 1 });
   });
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { newPassword } from '../harness/database';
 import { ApiResponse, LambdaProcess } from '../harness/lambda';
 import { trackSecret } from '../harness/leaks';
 import { runtimeDatabase } from '../harness/runtime-db';
-import { passwordAuthUnavailable, pgbouncerUnavailable, TestStack, testIf } from '../harness/stack';
+import { pgbouncerUnavailable, TestStack, testIf } from '../harness/stack';
 import { sleep } from '../harness/util';
 
 jest.setTimeout(30000);
@@ -28,16 +28,12 @@ const logged = (l: LambdaProcess, event: string) => l.logs.filter((line) => line
 
 // Decided before anything starts (the backend choice is synchronous), so jest reports these as
 // skipped rather than passed, and the reason is printed.
-const NO_PASSWORD_AUTH = passwordAuthUnavailable();
 const NO_PGBOUNCER = pgbouncerUnavailable();
 
 beforeAll(async () => {
   ensureBundle();
   stack = await TestStack.start({ pgbouncer: !NO_PGBOUNCER });
-  console.log(`resilience tests: database backend = ${stack.db.kind}; pgbouncer = ${stack.pgbouncer ? 'yes' : `no (${NO_PGBOUNCER})`}`);
-  if (stack.db.unsupported.terminateBackend) {
-    console.warn(`dropped-connection tests cut connections at the harness TLS terminator instead: ${stack.db.unsupported.terminateBackend}`);
-  }
+  console.log(`resilience tests: pgbouncer = ${stack.pgbouncer ? 'yes' : `no (${NO_PGBOUNCER})`}`);
 }, 180000);
 
 afterAll(async () => {
@@ -126,7 +122,7 @@ describe('dependencies unavailable', () => {
     expect((await call(broken, 'GET', '/health')).json).toEqual({ error: 'service_unavailable', reason: 'secret-unavailable' });
   });
 
-  testIf(NO_PASSWORD_AUTH, 'IAM mode signs a token instead of reading the secret (rejected by a password-only server → 503)', async () => {
+  test('IAM mode signs a token instead of reading the secret (rejected by a password-only server → 503)', async () => {
     const before = stack.sm.requests.length;
     const fn = await stack.lambda({ DB_AUTH_MODE: 'iam', DB_USER: 'app', DB_SECRET_ARN: undefined });
     const res = await call(fn, 'GET', '/health');
@@ -176,28 +172,27 @@ describe('PgBouncer in transaction mode (stand-in for RDS Proxy)', () => {
     }
   });
 
-  testIf(NO_PASSWORD_AUTH && `${NO_PASSWORD_AUTH}; its server has no pg_stat_activity of client connections`,
-    'runtime helper: the idle connection closes idleTimeoutMillis after its last statement, not its first', async () => {
-      const applicationName = `idle-timer-${process.pid}`;
-      const db = runtimeDatabase(stack, { idleTimeoutMillis: 800, applicationName });
-      const open = async () => (await stack.db.adminQuery<{ n: number }>(
-        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]))[0].n;
-      try {
-        await db.now();
-        await sleep(500);
-        await db.now();
-        await sleep(500);
-        expect(await open()).toBe(1); // 1 s after the first statement, 0.5 s after the last
-        await sleep(900);
-        expect(await open()).toBe(0);
-        await db.now(); // a new connection is timed again
-        expect(await open()).toBe(1);
-        await sleep(1300);
-        expect(await open()).toBe(0);
-      } finally {
-        await db.end();
-      }
-    });
+  test('runtime helper: the idle connection closes idleTimeoutMillis after its last statement, not its first', async () => {
+    const applicationName = `idle-timer-${process.pid}`;
+    const db = runtimeDatabase(stack, { idleTimeoutMillis: 800, applicationName });
+    const open = async () => (await stack.db.adminQuery<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]))[0].n;
+    try {
+      await db.now();
+      await sleep(500);
+      await db.now();
+      await sleep(500);
+      expect(await open()).toBe(1); // 1 s after the first statement, 0.5 s after the last
+      await sleep(900);
+      expect(await open()).toBe(0);
+      await db.now(); // a new connection is timed again
+      expect(await open()).toBe(1);
+      await sleep(1300);
+      expect(await open()).toBe(0);
+    } finally {
+      await db.end();
+    }
+  });
 
   testIf(NO_PGBOUNCER, 'a wrong password at the pooler → one re-read, then 503', async () => {
     const fn = await stack.lambda(viaBouncer());

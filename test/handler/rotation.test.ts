@@ -9,14 +9,13 @@ import { newPassword } from '../harness/database';
 import { ApiResponse, LambdaProcess } from '../harness/lambda';
 import { trackSecret } from '../harness/leaks';
 import { runtimeDatabase, sdkSecrets } from '../harness/runtime-db';
-import { passwordAuthUnavailable, stackForTests, TestStack, testIf } from '../harness/stack';
+import { stackForTests, TestStack } from '../harness/stack';
 import { sleep } from '../harness/util';
 
 jest.setTimeout(30000);
 process.env.AWS_LAMBDA_LOG_LEVEL = 'error';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const NO_PASSWORD_AUTH = passwordAuthUnavailable();
 let stack: TestStack;
 
 async function call(l: LambdaProcess, method: string, path: string, headers: Record<string, string> = {}): Promise<ApiResponse> {
@@ -30,7 +29,7 @@ stackForTests((started) => {
 });
 
 describe('password rotation', () => {
-  testIf(NO_PASSWORD_AUTH, 'ALTER USER + new secret between requests: 28P01 → secret re-read → 200', async () => {
+  test('ALTER USER + new secret between requests: 28P01 → secret re-read → 200', async () => {
     const fn = await stack.lambda();
     expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
     const readsBefore = stack.sm.readsOf(stack.dbSecretArn);
@@ -57,7 +56,7 @@ describe('password rotation', () => {
     expect(fn.alive).toBe(true);
   });
 
-  testIf(NO_PASSWORD_AUTH, 'a secret that is still wrong after the re-read → 503, one re-read only', async () => {
+  test('a secret that is still wrong after the re-read → 503, one re-read only', async () => {
     const fn = await stack.lambda();
     stack.putDbSecret(trackSecret('wrong password', newPassword()));
     try {
@@ -72,7 +71,7 @@ describe('password rotation', () => {
     }
   });
 
-  testIf(NO_PASSWORD_AUTH, 'while the secret lags the database: one re-read per interval, however many requests', async () => {
+  test('while the secret lags the database: one re-read per interval, however many requests', async () => {
     const fn = await stack.lambda();
     expect((await call(fn, 'GET', '/health')).statusCode).toBe(200);
     const before = stack.sm.readsOf(stack.dbSecretArn);
@@ -97,7 +96,7 @@ describe('password rotation', () => {
     expect(fn.alive).toBe(true);
   });
 
-  testIf(NO_PASSWORD_AUTH, 'concurrent statements that find the password rejected share one re-read (single flight)', async () => {
+  test('concurrent statements that find the password rejected share one re-read (single flight)', async () => {
     const db = runtimeDatabase(stack);
     try {
       await db.now();

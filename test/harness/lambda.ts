@@ -1,7 +1,12 @@
-import { ChildProcess, fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import * as path from 'path';
 import { BUNDLE_PATH } from './bundle';
+import { workerScript } from '../../src/local/platform/assets';
+import { loopback } from '../../src/local/platform/placement';
+import { Container } from '../../src/local/services/lambda/container';
+import type { ContainerState } from '../../src/local/services/lambda/worker/protocol';
+
+export type { ContainerState };
 
 /** What a handler threw, as the Lambda runtime sees it (the rejection of `invoke` carries it as `thrown`). */
 export interface ThrownError {
@@ -50,53 +55,46 @@ export function httpEvent(method: string, pathName: string, headers: Record<stri
   };
 }
 
-/** What a container reports about itself (see {@link LambdaProcess.inspect}). */
-export interface ContainerState {
-  readonly rss: number;
-  readonly packages: string[];
-  /** Node's own modules loaded so far (`internal/deps/undici/undici` once fetch or Headers is used). */
-  readonly builtins: string[];
-}
-
-interface ShimMessage {
-  readonly type: string;
-  readonly id?: string;
-  readonly result?: unknown;
-  readonly thrown?: ThrownError;
-  readonly message?: string;
-  readonly initMs?: number;
-  readonly durationMs?: number;
-  readonly rss?: number;
-  readonly packages?: string[];
-  readonly builtins?: string[];
-}
-
 /**
- * One Lambda "container": a child Node process running the built asset through lambda-shim.js.
- * Every instance is a real cold start (module load, first Secrets Manager read, first TLS
- * connection); later invocations reuse it (warm).
+ * One Lambda "container", started by the local stack's own Lambda service
+ * (src/local/services/lambda/container.ts): the built asset in a Node.js process running the
+ * worker runtime. Every instance is a real cold start (module load, first Secrets Manager read,
+ * first TLS connection); later invocations reuse it (warm).
  */
 export class LambdaProcess {
+  /**
+   * The function's timeout is SLP_LAMBDA_TIMEOUT_MS (to give the context less time than the
+   * environment says), else FUNCTION_TIMEOUT_MS, else 10 s; the container is killed at it.
+   */
   public static async start(env: Record<string, string>, handlerPath = BUNDLE_PATH): Promise<LambdaProcess> {
-    const child = fork(path.join(__dirname, 'lambda-shim.js'), [], {
-      env: {
+    const { SLP_LAMBDA_TIMEOUT_MS: contextTimeout, ...environment } = env;
+    const timeoutMs = Number(contextTimeout ?? environment.FUNCTION_TIMEOUT_MS ?? 10_000);
+    const { container, ready } = Container.start({
+      workerScript: workerScript(),
+      placement: loopback('function'),
+      timeoutMs,
+      output: 'pipe',
+      environment: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         LANG: 'C.UTF-8',
         TZ: 'UTC',
         AWS_EC2_METADATA_DISABLED: 'true',
         AWS_CONFIG_FILE: '/nonexistent/aws-config',
         AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-        SLP_HANDLER_PATH: handlerPath,
+        LAMBDA_TASK_ROOT: path.dirname(handlerPath),
+        _HANDLER: `${path.basename(handlerPath, '.js')}.handler`,
         // The AWS SDK warns on stderr that it will need Node.js 22; the Lambda runtime is 24,
         // this machine may run 20. The SDK's own switch silences only that warning.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...env,
+        ...environment,
       },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execArgv: [],
     });
-    const lp = new LambdaProcess(child);
-    await lp.ready;
+    const lp = new LambdaProcess(container);
+    try {
+      lp.initMs = await ready;
+    } catch (err) {
+      throw new Error(`handler failed to load: ${(err as Error).message}`);
+    }
     return lp;
   }
 
@@ -107,11 +105,8 @@ export class LambdaProcess {
   public initMs = NaN;
   /** How long the last invocation took inside the container, in ms. */
   public lastDurationMs = NaN;
-  private readonly ready: Promise<void>;
-  private readonly pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private exitInfo: string | undefined;
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(private readonly container: Container) {
     const collect = (target: string[]) => {
       let buf = '';
       return (d: Buffer) => {
@@ -121,44 +116,17 @@ export class LambdaProcess {
         target.push(...lines.filter((l) => l.length > 0));
       };
     };
-    child.stdout?.on('data', collect(this.stdout));
-    child.stderr?.on('data', collect(this.stderr));
-    this.ready = new Promise<void>((resolve, reject) => {
-      child.on('message', (msg: ShimMessage) => {
-        if (msg.type === 'ready') {
-          this.initMs = msg.initMs ?? NaN;
-          resolve();
-        } else if (msg.type === 'init-error') {
-          reject(new Error(`handler failed to load: ${msg.message}`));
-        } else if ((msg.type === 'result' || msg.type === 'inspected') && msg.id) {
-          const p = this.pending.get(msg.id);
-          this.pending.delete(msg.id);
-          if (msg.thrown) {
-            p?.reject(Object.assign(new Error(`handler threw ${msg.thrown.name}: ${msg.thrown.message}`), { thrown: msg.thrown }));
-          } else {
-            this.lastDurationMs = msg.durationMs ?? this.lastDurationMs;
-            p?.resolve(msg.type === 'inspected' ? { rss: msg.rss, packages: msg.packages, builtins: msg.builtins } : msg.result);
-          }
-        }
-      });
-      child.on('exit', (code, signal) => {
-        this.exitInfo = `exited with code ${code} signal ${signal}`;
-        reject(new Error(`container ${this.exitInfo}`));
-        for (const p of this.pending.values()) {
-          p.reject(new Error(`container ${this.exitInfo}\nstderr:\n${this.stderr.join('\n')}`));
-        }
-        this.pending.clear();
-      });
-    });
+    container.output.stdout?.on('data', collect(this.stdout));
+    container.output.stderr?.on('data', collect(this.stderr));
   }
 
-  /** Whether the process is still alive (a crash means a dropped connection killed the runtime). */
+  /** Whether the container can still be invoked (a crash or a timeout ends it, as in Lambda). */
   public get alive(): boolean {
-    return this.exitInfo === undefined;
+    return this.container.alive;
   }
 
   public get pid(): number | undefined {
-    return this.child.pid;
+    return this.container.pid;
   }
 
   /** All log lines, stdout then stderr. */
@@ -166,38 +134,23 @@ export class LambdaProcess {
     return [...this.stdout, ...this.stderr];
   }
 
-  /** Invoke with a raw event (direct invocation). */
-  public invoke(event: unknown, timeoutMs = 20000): Promise<unknown> {
-    return this.send({ type: 'invoke', event }, timeoutMs);
+  /** Invoke with a raw event (direct invocation); a function error rejects, with what Lambda reports as `thrown`. */
+  public async invoke(event: unknown): Promise<unknown> {
+    if (!this.alive) {
+      throw new Error('container is no longer running');
+    }
+    const outcome = await this.container.invoke(event);
+    this.lastDurationMs = outcome.durationMs;
+    if (outcome.ok) {
+      return outcome.payload;
+    }
+    const thrown: ThrownError = { name: outcome.errorType, message: outcome.errorMessage, stack: outcome.trace?.join('\n') };
+    throw Object.assign(new Error(`handler ${outcome.kind === 'crash' ? 'crashed' : 'threw'} ${thrown.name}: ${thrown.message}\nstderr:\n${this.stderr.join('\n')}`), { thrown });
   }
 
   /** The container's resident memory and the npm packages and Node modules it has loaded so far. */
   public inspect(): Promise<ContainerState> {
-    return this.send({ type: 'inspect' }, 5000) as Promise<ContainerState>;
-  }
-
-  private send(message: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
-    if (!this.alive) {
-      return Promise.reject(new Error(`container ${this.exitInfo}`));
-    }
-    const id = randomUUID();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`invocation timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, {
-        resolve: (v) => {
-          clearTimeout(timer);
-          resolve(v);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      this.child.send({ ...message, id, requestId: id });
-    });
+    return this.container.inspect();
   }
 
   /** Invoke with an API Gateway event and parse the response. */
@@ -216,25 +169,15 @@ export class LambdaProcess {
 
   /** Freeze the container between invocations, as Lambda does (SIGSTOP / SIGCONT). */
   public freeze(): void {
-    this.child.kill('SIGSTOP');
+    if (this.pid !== undefined) process.kill(this.pid, 'SIGSTOP');
   }
 
   public thaw(): void {
-    this.child.kill('SIGCONT');
+    if (this.pid !== undefined && this.alive) process.kill(this.pid, 'SIGCONT');
   }
 
   public async stop(): Promise<void> {
-    if (!this.alive) {
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.kill('SIGCONT');
-      this.child.kill('SIGTERM');
-      setTimeout(() => {
-        this.child.kill('SIGKILL');
-        resolve();
-      }, 3000).unref();
-    });
+    this.thaw();
+    await this.container.stop();
   }
 }

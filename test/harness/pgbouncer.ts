@@ -1,11 +1,14 @@
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
-import { TestCertificates } from './certs';
-import { chownRecursive, findExecutable, freePort, makeTempDir, removeDir, serviceUser, waitForPort } from './util';
+import { certificatesIn, TestCertificates } from './certs';
+import { freePort, makeTempDir, removeDir, serviceUser } from './util';
+import { loopback } from '../../src/local/platform/placement';
+import { Supervisor } from '../../src/local/platform/supervisor';
+import { findPgbouncer as findLocalPgbouncer, RunningPgbouncer, startPgbouncer } from '../../src/local/services/rds-proxy/pgbouncer';
 
+/** PgBouncer where `local serve` finds it, or at PGBOUNCER_BIN. */
 export function findPgbouncer(): string | undefined {
-  return findExecutable('pgbouncer', process.env.PGBOUNCER_BIN ? [process.env.PGBOUNCER_BIN] : []);
+  const fromEnv = process.env.PGBOUNCER_BIN;
+  return fromEnv && fs.existsSync(fromEnv) ? fromEnv : findLocalPgbouncer();
 }
 
 /** The PostgreSQL database PgBouncer serves, and the one user it logs in as (like a proxy's secret). */
@@ -17,11 +20,6 @@ export interface PgBouncerUpstream {
   readonly password: string;
 }
 
-/**
- * PgBouncer in transaction pool mode, the local stand-in for RDS Proxy: clients must use TLS
- * (client_tls_sslmode=require, the test certificate), and it reaches PostgreSQL over TLS with
- * full verification against the test CA, authenticating with SCRAM.
- */
 /** Settings of a {@link PgBouncer}. */
 export interface PgBouncerOptions {
   /** Server connections per user and database (`default_pool_size`). @default 5 */
@@ -30,146 +28,81 @@ export interface PgBouncerOptions {
   readonly clientIdleTimeoutSeconds?: number;
 }
 
+/**
+ * The local stack's stand-in for RDS Proxy (src/local/services/rds-proxy), as `local serve`
+ * starts it: TLS required from clients, TLS with full verification and SCRAM to PostgreSQL.
+ */
 export class PgBouncer {
   public static async start(pg: PgBouncerUpstream, certs: TestCertificates, options: PgBouncerOptions = {}): Promise<PgBouncer> {
     const bin = findPgbouncer();
     if (!bin) {
       throw new Error('pgbouncer is not installed');
     }
-    const b = new PgBouncer(bin, await freePort(), pg, certs, options.poolSize ?? 5, options.clientIdleTimeoutSeconds ?? 0);
-    await b.launch();
-    return b;
+    const dir = makeTempDir('pgbouncer');
+    const supervisor = new Supervisor();
+    const port = await freePort();
+    try {
+      const running = await startPgbouncer(supervisor, {
+        bin,
+        placement: loopback('proxy'),
+        port,
+        upstream: { host: 'localhost', port: pg.port, database: pg.database },
+        users: [{ username: pg.user, password: pg.password }],
+        certs: certificatesIn(dir, certs),
+        runDir: dir,
+        runAs: serviceUser(),
+        requireTls: true,
+        idleClientTimeoutSeconds: options.clientIdleTimeoutSeconds ?? 0,
+        // PgBouncer's own default (query_wait_timeout): the deadline tests measure the handler's waits, not the pooler's.
+        borrowTimeoutSeconds: 120,
+        poolSize: options.poolSize ?? 5,
+      });
+      return new PgBouncer(port, pg, running, supervisor, dir);
+    } catch (err) {
+      await supervisor.stop();
+      removeDir(dir);
+      throw err;
+    }
   }
 
   public readonly host = '127.0.0.1';
-  private readonly dir = makeTempDir('pgbouncer');
-  private child: ChildProcess | undefined;
-  private generation = 0;
-  private readonly who = serviceUser();
 
   private constructor(
-    private readonly bin: string,
     public readonly port: number,
     private readonly pg: PgBouncerUpstream,
-    private readonly certs: TestCertificates,
-    private readonly poolSize: number,
-    private readonly clientIdleTimeoutSeconds: number,
+    private readonly running: RunningPgbouncer,
+    private readonly supervisor: Supervisor,
+    private readonly dir: string,
   ) {}
 
   /** Stop the process (SIGSTOP): the kernel still accepts connections, nothing answers them. */
   public freeze(): void {
-    this.child?.kill('SIGSTOP');
+    process.kill(this.running.pid, 'SIGSTOP');
   }
 
   public thaw(): void {
-    this.child?.kill('SIGCONT');
+    try {
+      process.kill(this.running.pid, 'SIGCONT');
+    } catch {
+      // it has exited
+    }
   }
 
   public get logFile(): string {
-    return path.join(this.dir, 'pgbouncer.log');
+    return this.running.logFile;
   }
 
-  private writeUserlist(): void {
-    // Plain-text entries let PgBouncer run SCRAM with both the client and the server.
-    const file = path.join(this.dir, 'userlist.txt');
-    fs.writeFileSync(file, `"${this.pg.user}" "${this.pg.password}"\n`);
-    fs.chmodSync(file, 0o600);
-    chownRecursive(file, this.who);
-    // PgBouncer skips re-reading an auth file whose mtime and size did not change; a rotation
-    // within the same second with a same-length password would otherwise be ignored.
-    const stamp = Math.floor(Date.now() / 1000) + 10 * ++this.generation;
-    fs.utimesSync(file, stamp, stamp);
-  }
-
-  /** After a password rotation: rewrite the auth file and reload (SIGHUP), as RDS Proxy re-reads its secret. */
-  public async syncPassword(): Promise<void> {
-    this.writeUserlist();
-    const logSize = fs.existsSync(this.logFile) ? fs.statSync(this.logFile).size : 0;
-    this.child?.kill('SIGHUP');
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      const log = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8').slice(logSize) : '';
-      if (/got SIGHUP|RELOAD/i.test(log)) {
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('pgbouncer did not reload its configuration');
-  }
-
-  private writeConfig(): string {
-    const tlsKey = path.join(this.dir, 'server.key');
-    fs.copyFileSync(this.certs.keyFile, tlsKey);
-    fs.copyFileSync(this.certs.certFile, path.join(this.dir, 'server.pem'));
-    fs.copyFileSync(this.certs.caFile, path.join(this.dir, 'ca.pem'));
-    fs.chmodSync(tlsKey, 0o600);
-    this.writeUserlist();
-    const ini = path.join(this.dir, 'pgbouncer.ini');
-    fs.writeFileSync(ini, [
-      '[databases]',
-      `${this.pg.database} = host=localhost port=${this.pg.port} dbname=${this.pg.database}`,
-      '',
-      '[pgbouncer]',
-      `listen_addr = ${this.host}`,
-      `listen_port = ${this.port}`,
-      'unix_socket_dir =',
-      `logfile = ${this.logFile}`,
-      `pidfile = ${path.join(this.dir, 'pgbouncer.pid')}`,
-      'auth_type = scram-sha-256',
-      `auth_file = ${path.join(this.dir, 'userlist.txt')}`,
-      'pool_mode = transaction',
-      'max_client_conn = 100',
-      `default_pool_size = ${this.poolSize}`,
-      'server_reset_query =',
-      `client_idle_timeout = ${this.clientIdleTimeoutSeconds}`,
-      'ignore_startup_parameters = extra_float_digits,options',
-      'client_tls_sslmode = require',
-      `client_tls_key_file = ${tlsKey}`,
-      `client_tls_cert_file = ${path.join(this.dir, 'server.pem')}`,
-      'server_tls_sslmode = verify-full',
-      `server_tls_ca_file = ${path.join(this.dir, 'ca.pem')}`,
-      '',
-    ].join('\n'));
-    chownRecursive(this.dir, this.who);
-    return ini;
-  }
-
-  private async launch(): Promise<void> {
-    const ini = this.writeConfig();
-    const child = spawn(this.bin, [ini], { uid: this.who?.uid, gid: this.who?.gid, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    this.child = child;
-    try {
-      await Promise.race([
-        waitForPort(this.port),
-        new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`pgbouncer exited with ${code}: ${stderr}`)))),
-      ]);
-    } catch (err) {
-      const log = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
-      throw new Error(`${(err as Error).message}\n${log}`);
-    }
+  /** After a password rotation: the new password to PgBouncer, as RDS Proxy re-reads its secret. */
+  public syncPassword(): Promise<void> {
+    return this.running.setUsers([{ username: this.pg.user, password: this.pg.password }]);
   }
 
   public async stop(): Promise<void> {
     if (process.env.SLP_DUMP_LOGS && fs.existsSync(this.logFile)) {
       console.log(`pgbouncer log:\n${fs.readFileSync(this.logFile, 'utf8')}`);
     }
-    const child = this.child;
-    this.child = undefined;
-    if (child && child.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGCONT');
-        child.kill('SIGINT');
-        setTimeout(() => {
-          child.kill('SIGKILL');
-          resolve();
-        }, 3000).unref();
-      });
-    }
+    this.thaw();
+    await this.supervisor.stop();
     removeDir(this.dir);
   }
 }

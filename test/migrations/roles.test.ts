@@ -13,13 +13,13 @@ import { queryAs } from '../harness/roles';
 
 jest.setTimeout(60000);
 
-const { engine, describeEngine } = useRolesEngine('role tests');
+const { engine } = useRolesEngine();
 
 const SCHEMA = {
   '1_notes.sql': 'CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL);',
 };
 
-describeEngine('the application role', () => {
+describe('the application role', () => {
   let db: Awaited<ReturnType<typeof databaseFixture>>;
 
   beforeAll(async () => {
@@ -81,7 +81,7 @@ describeEngine('the application role', () => {
   });
 });
 
-describeEngine('the bootstrap', () => {
+describe('the bootstrap', () => {
   test('is idempotent and takes back what was granted beyond the promise', async () => {
     const db = await databaseFixture(engine());
     await db.run([]);
@@ -175,7 +175,7 @@ describeEngine('the bootstrap', () => {
   });
 });
 
-describeEngine('IAM authentication', () => {
+describe('IAM authentication', () => {
   test('the app role is a member of rds_iam and has no password; back to passwords, it is not', async () => {
     const db = await databaseFixture(engine(), 'iam');
     expect(await db.run(migrationFiles(SCHEMA))).toMatchObject({ created: [db.owner.username, db.app.username] });

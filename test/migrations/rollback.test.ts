@@ -6,17 +6,13 @@
 import { migrationDir, removeMigrationDirs } from './fixture';
 import { failure, functionDatabase } from './function-env';
 import { MIGRATION_BUNDLE_PATH, ensureBundle } from '../harness/bundle';
-import { RealPostgres } from '../harness/database';
 import { LambdaProcess } from '../harness/lambda';
-import { queryAs, RolesEngine, rolesEngineOn, rolesEngineUnavailable } from '../harness/roles';
+import { queryAs, RolesEngine, rolesEngineOn } from '../harness/roles';
 import { TestStack } from '../harness/stack';
 
 jest.setTimeout(60000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const SKIP = rolesEngineUnavailable();
-const describeEngine = SKIP ? describe.skip : describe;
-if (SKIP) console.warn(`SKIPPED migration rollback tests: ${SKIP}`);
 
 // Numbers whose text sorts otherwise ('10_…' < '1_…' < '9_…'): the order is the number's, as the runner applies them.
 const OLD = {
@@ -31,10 +27,9 @@ let count = 0;
 const lambdas: LambdaProcess[] = [];
 
 beforeAll(async () => {
-  if (SKIP) return;
   ensureBundle();
   stack = await TestStack.start();
-  engine = rolesEngineOn(stack.db as RealPostgres, stack.certs);
+  engine = rolesEngineOn(stack.db, stack.certs);
 }, 180000);
 
 afterAll(async () => {
@@ -57,7 +52,7 @@ async function deployedNew() {
   return { deploy, asOwner };
 }
 
-describeEngine('the old version against a database a newer one migrated', () => {
+describe('the old version against a database a newer one migrated', () => {
   test('the rollback succeeds: it warns, names the newer files, applies nothing and drops nothing', async () => {
     const { deploy, asOwner } = await deployedNew();
     await asOwner("INSERT INTO app.notes (body, archived) VALUES ('kept', true)");

@@ -10,7 +10,7 @@ import { findLeaks } from '../harness/leaks';
 
 jest.setTimeout(60000);
 
-const { engine, describeEngine } = useRolesEngine('migration runner tests');
+const { engine } = useRolesEngine();
 
 /** The error a promise rejects with (failing when it resolves). */
 async function rejection(promise: Promise<unknown>): Promise<MigrationError> {
@@ -29,7 +29,7 @@ const INIT = {
   '10_order_total.sql': 'ALTER TABLE orders ADD COLUMN total numeric(10, 2) NOT NULL DEFAULT 0;',
 };
 
-describeEngine('migrations', () => {
+describe('migrations', () => {
   test('apply in numeric order, each recorded with its checksum, in the owner\'s schema', async () => {
     const db = await databaseFixture(engine());
     const files = migrationFiles(INIT);

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
 import { randomUUID } from 'crypto';
-import { ContainerMessage, InvokeMessage, ReportedError } from './worker/protocol';
+import { ContainerMessage, ContainerState, InspectMessage, InvokeMessage, ReportedError } from './worker/protocol';
 import { Placement, placed } from '../../platform/placement';
 
 /** How one invocation ended. */
@@ -14,6 +14,8 @@ export interface ContainerSpec {
   readonly environment: Readonly<Record<string, string>>;
   readonly placement: Placement;
   readonly timeoutMs: number;
+  /** `pipe` hands the function's log stream to the caller ({@link Container.output}). @default 'inherit' */
+  readonly output?: 'inherit' | 'pipe';
   /** Told each container's PID, so the supervisor can stop it even if this process dies. */
   readonly onSpawn?: (pid: number) => void;
   readonly onExit?: (pid: number) => void;
@@ -28,7 +30,8 @@ export class Container {
   /** Start a container; resolves after its Init phase (the handler module loaded) with the init time. */
   public static start(spec: ContainerSpec): { container: Container; ready: Promise<number> } {
     const { command, args } = placed(spec.placement, process.execPath, [spec.workerScript]);
-    const child = spawn(command, args, { env: { ...spec.environment }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const log = spec.output ?? 'inherit';
+    const child = spawn(command, args, { env: { ...spec.environment }, stdio: ['ignore', log, log, 'ipc'] });
     const pid = child.pid;
     if (pid !== undefined) {
       spec.onSpawn?.(pid);
@@ -39,6 +42,7 @@ export class Container {
   }
 
   private readonly ready: Promise<number>;
+  private readonly inspections = new Map<string, (state: ContainerState) => void>();
   private current: { id: string; resolve: (o: Outcome) => void; started: number; timer: NodeJS.Timeout } | undefined;
   private exited = false;
   private killed = false;
@@ -49,7 +53,10 @@ export class Container {
         if (m.type === 'ready') {resolve(m.initMs);} else if (m.type === 'init-error') {reject(Object.assign(new Error(m.errorMessage), { errorType: m.errorType }));} else if ((m.type === 'result' || m.type === 'error') && m.id === this.current?.id) {
           this.finish(m.type === 'result'
             ? { ok: true, payload: m.payload, durationMs: m.durationMs }
-            : { ok: false, kind: 'error', durationMs: m.durationMs, errorType: m.errorType, errorMessage: m.errorMessage });
+            : { ok: false, kind: 'error', durationMs: m.durationMs, errorType: m.errorType, errorMessage: m.errorMessage, trace: m.trace });
+        } else if (m.type === 'inspected') {
+          this.inspections.get(m.id)?.(m.state);
+          this.inspections.delete(m.id);
         }
       });
       child.on('error', (err) => reject(Object.assign(err, { errorType: 'Runtime.StartError' })));
@@ -72,6 +79,21 @@ export class Container {
 
   public get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** The function's stdout and stderr when started with `output: 'pipe'`. */
+  public get output(): { readonly stdout: NodeJS.ReadableStream | null; readonly stderr: NodeJS.ReadableStream | null } {
+    return { stdout: this.child.stdout, stderr: this.child.stderr };
+  }
+
+  /** What the container has loaded so far, between invocations. */
+  public inspect(): Promise<ContainerState> {
+    const id = randomUUID();
+    const message: InspectMessage = { type: 'inspect', id };
+    return new Promise((resolve) => {
+      this.inspections.set(id, resolve);
+      this.child.send(message);
+    });
   }
 
   /** Run one invocation; the container is killed when it exceeds the function's timeout. */

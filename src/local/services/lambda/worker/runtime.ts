@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { pathToFileURL } from 'url';
-import { ContainerMessage, InvokeMessage, ReportedError } from './protocol';
+import { ContainerMessage, ContainerState, InspectMessage, InvokeMessage, ReportedError } from './protocol';
 
 type Handler = (event: unknown, context: Record<string, unknown>) => unknown;
 
@@ -18,6 +18,23 @@ function report(err: unknown, fallbackType: string): ReportedError {
   const e = err as { name?: unknown; message?: unknown } | undefined;
   const errorType = typeof e?.name === 'string' && e.name !== 'Error' ? e.name : fallbackType;
   return { errorType, errorMessage: typeof e?.message === 'string' ? e.message : String(err) };
+}
+
+/** The stack lines Lambda's Node.js runtime reports as the error's `trace` (none when the code blanked it). */
+function trace(err: unknown): string[] {
+  const stack = (err as { stack?: unknown } | undefined)?.stack;
+  return typeof stack === 'string' ? stack.split('\n').filter((l) => l !== '') : [];
+}
+
+function inspect(): ContainerState {
+  const packages = new Set<string>();
+  for (const file of Object.keys(require.cache)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+    if (m) packages.add(m[1]);
+  }
+  const loaded = (process as unknown as { moduleLoadList: string[] }).moduleLoadList;
+  const builtins = loaded.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+  return { rss: process.memoryUsage().rss, packages: [...packages].sort(), builtins };
 }
 
 /** `dir/file.export` → the module file (Lambda tries .js, .mjs, .cjs) and the export's name. */
@@ -62,7 +79,11 @@ function main(): void {
   const started = performance.now();
   const handlerReady = init();
   let queue = Promise.resolve();
-  process.on('message', (message: InvokeMessage) => {
+  process.on('message', (message: InvokeMessage | InspectMessage) => {
+    if (message?.type === 'inspect') {
+      send({ type: 'inspected', id: message.id, state: inspect() });
+      return;
+    }
     if (message?.type !== 'invoke') return;
     queue = queue.then(async () => {
       const t0 = performance.now();
@@ -72,7 +93,7 @@ function main(): void {
       } catch (err) {
         const reported = report(err, 'Error');
         console.error(`ERROR\tInvoke Error\t${JSON.stringify(reported)}`);
-        send({ type: 'error', id: message.id, durationMs: performance.now() - t0, ...reported });
+        send({ type: 'error', id: message.id, durationMs: performance.now() - t0, ...reported, trace: trace(err) });
       }
     });
   });
