@@ -16,9 +16,7 @@ module.exports = {
     { name: 'services-below-stack', severity: 'error', comment: 'An AWS service stand-in does not know the stack that wires it, nor the replica.', from: { path: '^src/local/services/' }, to: { path: '^src/local/(stack|replica|commands)/' } },
     { name: 'platform-at-the-bottom', severity: 'error', comment: 'Processes, namespaces, packet filters, probes and TLS know no service.', from: { path: '^src/local/platform/' }, to: { path: '^src/local/(services|stack|replica|commands|assembly)/' } },
     { name: 'assembly-is-pure', severity: 'error', comment: 'The template reader starts no process and knows no service.', from: { path: '^src/local/assembly/' }, to: { path: '^src/local/(services|stack|replica|commands|platform)/' } },
-    // scripts/bench still starts PostgreSQL, PgBouncer and function containers through test/harness:
-    // a warning until the benchmarks use the launchers src/local ships.
-    { name: 'scripts-without-tests', severity: 'warn', comment: 'Scripts must not import test code.', from: { path: '^scripts/' }, to: { path: '^test/' } },
+    { name: 'scripts-without-tests', severity: 'error', comment: 'Scripts must not import test code.', from: { path: '^scripts/' }, to: { path: '^test/' } },
   ],
   options: {
     doNotFollow: { path: ['node_modules', '^test/'] },

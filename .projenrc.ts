@@ -106,7 +106,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // `local rehearse`: CloudFormation's create-only (replacement) properties per resource type, from
     // the resource schemas. Only the lists are extracted into the CLI's bundle (scripts/create-only-properties.js).
     '@aws-cdk/aws-service-spec@^0.1.216',
-    // `npx projen bench` (scripts/bench/): the floor handler (jose + pg + the Secrets Manager
+    // `npx projen bench` (test/bench/): the floor handler (jose + pg + the Secrets Manager
     // client) and the usual framework stack the default handler is measured against.
     'jose@^6',
     'fastify@^5',
@@ -238,7 +238,7 @@ project.addTask('example', {
   ],
 });
 
-// The benchmark (scripts/bench/, docs/performance.md): the default handler against the floor and
+// The benchmark (test/bench/, docs/performance.md): the default handler against the floor and
 // the fastify stack, built with the same esbuild flags, through real PostgreSQL and PgBouncer.
 // A benchmark, not a test: in neither build nor test. BENCH_REPEATS / BENCH_WARM_REQUESTS scale it.
 project.addTask('bench', {
@@ -246,14 +246,14 @@ project.addTask('bench', {
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },
   steps: [
     { spawn: 'bundle' },
-    { exec: 'ts-node --project tsconfig.dev.json scripts/bench/run.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json test/bench/run.ts' },
   ],
 });
-// What the handler's first request could load instead (scripts/bench/candidates/): measured here.
+// What the handler's first request could load instead (test/bench/candidates/): measured here.
 project.addTask('bench:candidates', {
   description: 'Benchmark the ways to read the secret and verify a token on a cold start, side by side',
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },
-  steps: [{ exec: 'ts-node --project tsconfig.dev.json scripts/bench/candidates.ts' }],
+  steps: [{ exec: 'ts-node --project tsconfig.dev.json test/bench/candidates.ts' }],
 });
 
 // Integration tests (test/integ.*.ts, @aws-cdk/integ-tests-alpha): integ-runner compares the stacks

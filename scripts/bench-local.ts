@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres } from '../src';
-import { percentile } from './bench/stats';
+import { percentile } from './bench-stats';
 
 const CLI = path.resolve(__dirname, '..', 'assets', 'cli', 'main', 'index.js');
 const REQUESTS = Number(process.argv[2] ?? 400);

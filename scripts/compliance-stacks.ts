@@ -23,7 +23,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DatabaseAuthentication, Egress, Migrations, SecureLambdaPostgres } from '../src';
-import { ensureBundle } from '../test/harness/bundle';
 
 const outdir = process.argv[2];
 if (!outdir) {
@@ -32,8 +31,7 @@ if (!outdir) {
 }
 
 const root = path.resolve(__dirname, '..');
-// The stacks embed the handler and migration assets: build them when missing or stale.
-ensureBundle();
+// The stacks embed the handler and migration assets: `npx projen compliance` builds them first (its bundle step).
 
 const env = { account: '123456789012', region: 'us-east-1' };
 // The availability zones `cdk synth` would look up and cache in cdk.context.json; without them

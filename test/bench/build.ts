@@ -51,7 +51,7 @@ export function subjects(): Subject[] {
   }
   return [
     { name: 'ours', bundle: ours },
-    build('floor', 'scripts/bench/baselines/floor.ts'),
-    build('fastify', 'scripts/bench/baselines/fastify.ts'),
+    build('floor', 'test/bench/baselines/floor.ts'),
+    build('fastify', 'test/bench/baselines/fastify.ts'),
   ];
 }

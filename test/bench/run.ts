@@ -11,10 +11,10 @@ import * as path from 'path';
 import { gzipSync } from 'zlib';
 import { ROOT, Subject, subjects } from './build';
 import { burst, checkVerifies, coldMe, coldThenWarm, Setup } from './measure';
-import { median, percentile, Row, table } from './stats';
-import { findPostgresBin, RealPostgres } from '../../test/harness/database';
-import { findPgbouncer, PgBouncer } from '../../test/harness/pgbouncer';
-import { TestStack } from '../../test/harness/stack';
+import { median, percentile, Row, table } from '../../scripts/bench-stats';
+import { postgresBinaries } from '../harness/database';
+import { findPgbouncer, PgBouncer } from '../harness/pgbouncer';
+import { TestStack } from '../harness/stack';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 10);
 const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? 2000);
@@ -77,17 +77,16 @@ function budgetLine(all: Subject[]): string {
 }
 
 async function main(): Promise<void> {
-  const pgBin = findPostgresBin();
   const bouncer = findPgbouncer();
-  if (!pgBin || !bouncer) {
-    console.error('bench: needs the PostgreSQL server binaries and PgBouncer (apt-get install postgresql pgbouncer, as .ci/run does)');
+  if (!bouncer) {
+    console.error('bench: needs PgBouncer (apt-get install pgbouncer, as .ci/run does)');
     process.exit(2);
   }
-  process.env.SLP_TEST_DB = 'postgres';
+  const pgBin = postgresBinaries().binDir;
   const all = subjects();
   const stack = await TestStack.start({ pgbouncer: true });
-  const small = await PgBouncer.start(stack.db as RealPostgres, stack.certs, { poolSize: BURST_POOL });
-  // PostgreSQL runs detached (pg_ctl): an interrupted bench must still stop it.
+  const small = await PgBouncer.start(stack.db, stack.certs, { poolSize: BURST_POOL });
+  // PostgreSQL runs in its own process group: an interrupted bench must still stop it.
   const interrupted = async () => {
     await small.stop();
     await stack.destroy();

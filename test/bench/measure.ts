@@ -4,9 +4,9 @@
  * and around each invocation).
  */
 import { Subject } from './build';
-import { otherPrivateKey, sessionToken } from '../../test/harness/clerk';
-import { LambdaProcess } from '../../test/harness/lambda';
-import { TestStack } from '../../test/harness/stack';
+import { otherPrivateKey, sessionToken } from '../harness/clerk';
+import { LambdaProcess } from '../harness/lambda';
+import { TestStack } from '../harness/stack';
 
 /** Where the containers connect, and how many warm requests and burst containers to run. */
 export interface Setup {

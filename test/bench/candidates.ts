@@ -9,11 +9,11 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { build, ROOT } from './build';
-import { median } from './stats';
+import { median } from '../../scripts/bench-stats';
 import { LocalSecretsManager } from '../../src/local/services/secrets-manager/server';
 import { Deadline } from '../../src/runtime/deadline';
 import { getSecretValue } from '../../src/runtime/get-secret-value';
-import { makeSigningKey, sessionToken } from '../../test/harness/clerk';
+import { makeSigningKey, sessionToken } from '../harness/clerk';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 10);
 const REGION = 'eu-west-1';
