@@ -40,7 +40,7 @@ function build(configure: Configure) {
   const app = new App({ context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
   const stack = new Stack(app, 'Consumer', { env: ENV });
   new SecureLambdaPostgres(stack, 'Backend', configure(stack));
-  // The connection-budget warning is advice, not a compliance finding (test/budget.test.ts).
+  // The connection-budget warning is advice, not a compliance finding (test/capacity/budget.test.ts).
   ConstructAnnotations.of(stack).acknowledgeWarning(CONNECTION_BUDGET_WARNING);
   return { app, stack };
 }

@@ -6,8 +6,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { SecureDatabase } from '../src';
-import { ENV, existingVpc, synth } from './util';
+import { SecureDatabase } from '../../src';
+import { ENV, existingVpc, synth } from '../util';
 
 type Statement = Record<string, any>;
 type Context = Record<string, string>;

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DatabaseAuthentication, Migrations, SecureDatabase, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
-import { ENV as CONTRACT } from '../src/contract';
-import { makeTempDir, removeDir } from './harness/util';
-import { ENV, roleStatements, synth } from './util';
+import { DatabaseAuthentication, Migrations, SecureDatabase, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../../src';
+import { ENV as CONTRACT } from '../../src/contract';
+import { makeTempDir, removeDir } from '../harness/util';
+import { ENV, roleStatements, synth } from '../util';
 
 const ref = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => ({ Ref: stack.getLogicalId(construct.node.defaultChild as any) });
 const resource = (template: Template, stack: Stack, construct: { node: { defaultChild?: unknown } }) =>

@@ -4,11 +4,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Egress, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
-import { ENV } from './util';
-import { costCommand, estimateCost, PRICE_TABLE, PricingError } from '../src/cost';
-import { CLI_PATH } from './harness/bundle';
-import { loadStacks } from '../src/cost/assembly';
+import { Egress, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../../src';
+import { ENV } from '../util';
+import { costCommand, estimateCost, PRICE_TABLE, PricingError } from '../../src/cost';
+import { CLI_PATH } from '../harness/bundle';
+import { loadStacks } from '../../src/cost/assembly';
 
 /** The README's three configurations. */
 const CONFIGURATIONS: { [name: string]: SecureLambdaPostgresProps } = {

@@ -1,9 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ENV, existingVpc, synth } from './util';
-import { SecureDatabase } from '../src';
-import { ENV as CONTRACT } from '../src/contract';
+import { ENV, existingVpc, synth } from '../util';
+import { SecureDatabase } from '../../src';
+import { ENV as CONTRACT } from '../../src/contract';
 
 describe('timeouts derived from functionTimeout', () => {
   test('a longer function timeout: FUNCTION_TIMEOUT_MS follows it, and the borrow timeout is half of it', () => {

@@ -1,8 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Egress, SecureLambdaPostgres } from '../src';
-import { ENV, synth } from './util';
+import { Egress, SecureLambdaPostgres } from '../../src';
+import { ENV, synth } from '../util';
 
 /** The dashboard body with every token rendered as `${LogicalId}` or `${LogicalId.Attr}`. */
 function body(stack: Stack, dashboard: cloudwatch.Dashboard): any {

@@ -3,8 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Egress, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
-import { logicalId, synth } from './util';
+import { Egress, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../../src';
+import { logicalId, synth } from '../util';
 
 type Built = { stack: Stack; backend: SecureLambdaPostgres; template: Template };
 const alarmOf = ({ stack, template }: Built, alarm?: cloudwatch.Alarm) =>

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { evaluateName } from './lifecycle/physical-names';
-import { roleStatements, synth } from './util';
-import { ENV as CONTRACT } from '../src/contract';
+import { evaluateName } from '../lifecycle/physical-names';
+import { roleStatements, synth } from '../util';
+import { ENV as CONTRACT } from '../../src/contract';
 
 describe('SecureLambdaPostgres with default props', () => {
   const { stack, backend, template } = synth();

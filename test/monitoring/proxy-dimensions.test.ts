@@ -1,9 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { synth } from './util';
-import { proxyMetric } from '../src/monitoring/metrics';
-import { isPublishedUnder, PROXY_DIMENSION_NAMES, PROXY_METRIC_DIMENSIONS } from '../src/monitoring/proxy-dimensions';
+import { synth } from '../util';
+import { proxyMetric } from '../../src/monitoring/metrics';
+import { isPublishedUnder, PROXY_DIMENSION_NAMES, PROXY_METRIC_DIMENSIONS } from '../../src/monitoring/proxy-dimensions';
 
 /** One metric the template watches or graphs: where, which metric, under which dimension names. */
 interface Watched {

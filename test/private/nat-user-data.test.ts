@@ -6,8 +6,8 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Egress } from '../src';
-import { synth } from './util';
+import { Egress } from '../../src';
+import { synth } from '../util';
 
 /** The script of the NAT instance's `UserData` (`Fn::Base64` of a string or of an `Fn::Join`). */
 function natUserData(): string {

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { SecureLambdaPostgresProps } from '../src';
-import { databaseOptions, functionOptions, monitoringOptions, networkOptions, restApiOptions } from '../src/private/tier-options';
+import { SecureLambdaPostgresProps } from '../../src';
+import { databaseOptions, functionOptions, monitoringOptions, networkOptions, restApiOptions } from '../../src/private/tier-options';
 
 describe('each tier gets its own props only', () => {
   const props: SecureLambdaPostgresProps = {

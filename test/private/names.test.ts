@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { SecureLambdaPostgres } from '../src';
-import { evaluateName, UNIQUE_NAMES } from './lifecycle/physical-names';
-import { CLERK_PEM, ENV } from './util';
+import { SecureLambdaPostgres } from '../../src';
+import { evaluateName, UNIQUE_NAMES } from '../lifecycle/physical-names';
+import { CLERK_PEM, ENV } from '../util';
 
 function evaluate(value: unknown, stack: string, region: string): string | undefined {
   return evaluateName(value, { stackName: stack, stackId: `arn:aws:cloudformation:${region}:${ENV.account}:stack/${stack}/00000000-0000-4000-8000-${stack.toLowerCase().padEnd(12, '0').slice(0, 12)}`, region, account: ENV.account });

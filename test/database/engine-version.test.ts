@@ -1,9 +1,9 @@
 import { App, Lazy, Stack } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { synth } from './util';
+import { synth } from '../util';
 import {
   DEFAULT_CLASS_POSTGRES_MAJORS, DEFAULT_POSTGRES_VERSION, PROXY_POSTGRES_MAJORS, proxySupportedEngineVersion,
-} from '../src/database/engine-version';
+} from '../../src/database/engine-version';
 
 const newestOfBoth = Math.max(...PROXY_POSTGRES_MAJORS.filter(major => DEFAULT_CLASS_POSTGRES_MAJORS.includes(major)));
 

@@ -8,12 +8,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Egress, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../src';
-import { CLERK_PEM, ENV } from './util';
-import { PRICE_TABLE } from '../src/cost';
-import { loadStacks } from '../src/cost/assembly';
-import { costCommand } from '../src/cost/command';
-import { requestPath, tiered, tracesRecorded, trafficLines } from '../src/cost/traffic';
+import { Egress, SecureLambdaPostgres, SecureLambdaPostgresProps } from '../../src';
+import { CLERK_PEM, ENV } from '../util';
+import { PRICE_TABLE } from '../../src/cost';
+import { loadStacks } from '../../src/cost/assembly';
+import { costCommand } from '../../src/cost/command';
+import { requestPath, tiered, tracesRecorded, trafficLines } from '../../src/cost/traffic';
 
 // (CLERK_PEM from ./util)
 const CONFIGURATIONS: { [name: string]: SecureLambdaPostgresProps } = {

@@ -1,7 +1,7 @@
 // A browser reads an error only when the response carries CORS headers: API Gateway's own answers
 // (missing token, unknown path, throttling, integration failures) must name the caller's origin too.
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { synth } from './util';
+import { synth } from '../util';
 
 const APP = 'https://app.example.com';
 const ADMIN = 'https://admin.example.com';
