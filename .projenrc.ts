@@ -82,8 +82,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager@^3',
     // bench:candidates: the signer the Lambda Node.js runtime provides with the SDK.
     '@smithy/signature-v4',
-    '@electric-sql/pglite',
-    '@electric-sql/pglite-socket',
     '@aws-sdk/rds-signer@^3',
     // The deletion-protection custom resource (the Lambda runtime provides both).
     '@aws-sdk/client-rds@^3',
