@@ -53,7 +53,9 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function pool(runtime: string, handler: string, files: Record<string, { text: string; mode?: number }>, extra: { timeoutMs?: number; reservedConcurrency?: number } = {}): FunctionPool {
+type Files = Record<string, { text: string; mode?: number }>;
+
+function pool(runtime: string, handler: string, files: Files, extra: { timeoutMs?: number; reservedConcurrency?: number } = {}): FunctionPool {
   const code = fs.mkdtempSync(path.join(root, 'code-'));
   for (const [name, f] of Object.entries(files)) fs.writeFileSync(path.join(code, name), f.text, { mode: f.mode ?? 0o644 });
   const fn = { logicalId: 'Fn', handler, runtime, timeoutSeconds: 2, memoryMb: 128, environment: {}, code: { directory: code } };
