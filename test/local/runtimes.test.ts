@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from './helpers';
 import { workerScript } from '../../src/local/platform/assets';
-import { loopback } from '../../src/local/platform/placement';
+import { createNamespaces, removeNamespaces, runPrefix } from '../../src/local/platform/netns';
+import { loopback, Placement } from '../../src/local/platform/placement';
 import { PythonRuntime, pythonRuntime } from '../../src/local/services/lambda/awslambdaric';
 import { functionLaunch } from '../../src/local/services/lambda/launch';
 import { FunctionPool, Invocation } from '../../src/local/services/lambda/pool';
@@ -36,7 +37,7 @@ while true; do
   ID=$(header Lambda-Runtime-Aws-Request-Id)
   case "$EVENT" in
     *fail*) curl -sS -X POST "$API/invocation/$ID/error" -H 'Lambda-Runtime-Function-Error-Type: Custom.Failure' -d '{"errorType":"Custom.Failure","errorMessage":"asked to fail"}' >/dev/null ;;
-    *) curl -sS -X POST "$API/invocation/$ID/response" -d "{\\"id\\":\\"$ID\\",\\"deadline\\":$(header Lambda-Runtime-Deadline-Ms),\\"arn\\":\\"$(header Lambda-Runtime-Invoked-Function-Arn)\\",\\"trace\\":\\"$(header Lambda-Runtime-Trace-Id)\\",\\"event\\":$EVENT}" >/dev/null ;;
+    *) curl -sS -X POST "$API/invocation/$ID/response" -d "{\\"id\\":\\"$ID\\",\\"deadline\\":$(header Lambda-Runtime-Deadline-Ms),\\"arn\\":\\"$(header Lambda-Runtime-Invoked-Function-Arn)\\",\\"trace\\":\\"$(header Lambda-Runtime-Trace-Id)\\",\\"netns\\":\\"$(readlink /proc/self/ns/net)\\",\\"event\\":$EVENT}" >/dev/null ;;
   esac
   rm -f "$HEADERS"
 done
@@ -55,7 +56,9 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 type Files = Record<string, { text: string; mode?: number }>;
 
-function pool(runtime: string, handler: string, files: Files, extra: { timeoutMs?: number; reservedConcurrency?: number } = {}): FunctionPool {
+interface Extra { timeoutMs?: number; reservedConcurrency?: number; placement?: Placement }
+
+function pool(runtime: string, handler: string, files: Files, extra: Extra = {}): FunctionPool {
   const code = fs.mkdtempSync(path.join(root, 'code-'));
   for (const [name, f] of Object.entries(files)) fs.writeFileSync(path.join(code, name), f.text, { mode: f.mode ?? 0o644 });
   const fn = { logicalId: 'Fn', handler, runtime, timeoutSeconds: 2, memoryMb: 128, environment: {}, code: { directory: code } };
@@ -63,7 +66,7 @@ function pool(runtime: string, handler: string, files: Files, extra: { timeoutMs
   return new FunctionPool({
     workerScript: workerScript(),
     launch: started.launch,
-    placement: loopback('application'),
+    placement: extra.placement ?? loopback('application'),
     timeoutMs: extra.timeoutMs ?? 2000,
     maxContainers: 2,
     reservedConcurrency: extra.reservedConcurrency,
@@ -174,6 +177,21 @@ describe('a provided.al2023 function (the asset\'s bootstrap)', () => {
   test('an error posted to /invocation/{id}/error is the invocation\'s error', async () => {
     expect(await fn.invoke({ fail: true }, 'req-q')).toMatchObject({ ok: false, kind: 'error', errorType: 'Custom.Failure', errorMessage: 'asked to fail' });
   });
+});
+
+// Network namespaces need root and iproute2, as `--isolate` does.
+const namespaces = process.getuid?.() === 0 && ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip'].some((f) => fs.existsSync(f));
+(namespaces ? test : test.skip)('placed in a network namespace (--isolate), the container serves its Runtime API on that namespace\'s loopback', async () => {
+  const name = `${runPrefix()}-rtapi`;
+  createNamespaces([{ name, sysctls: [], ip: ['link set lo up'] }], () => undefined);
+  const fn = pool('provided.al2023', 'unused', { bootstrap: { text: BOOTSTRAP, mode: 0o755 } }, { placement: { tier: 'application', host: '127.0.0.1', netns: name } });
+  try {
+    const r = await fn.invoke({ n: 2 }, 'req-ns');
+    expect(r).toMatchObject({ ok: true, payload: { id: 'req-ns', netns: `net:[${fs.statSync(`/run/netns/${name}`).ino}]` } });
+  } finally {
+    await fn.stop();
+    removeNamespaces([name]);
+  }
 });
 
 test('a provided function without an executable bootstrap, and a Java function without the runtime interface client, are refused with what to add', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { UsageError } from '../../../io';
 import { FunctionSpec } from '../../assembly/model';
 import { cacheDir } from '../../platform/cache';
 import { extractZip } from '../../platform/zip';
@@ -28,7 +29,12 @@ function extracted(zip: string): string {
   const partial = `${dir}.partial-${process.pid}`;
   fs.rmSync(partial, { recursive: true, force: true });
   fs.mkdirSync(partial, { recursive: true });
-  extractZip(zip, partial);
+  try {
+    extractZip(zip, partial);
+  } catch (err) {
+    fs.rmSync(partial, { recursive: true, force: true });
+    throw new UsageError(`the function's code ${zip}: ${(err as Error).message}`);
+  }
   fs.chmodSync(partial, 0o755);
   try {
     fs.renameSync(partial, dir);
