@@ -37,7 +37,7 @@ while true; do
   ID=$(header Lambda-Runtime-Aws-Request-Id)
   case "$EVENT" in
     *fail*) curl -sS -X POST "$API/invocation/$ID/error" -H 'Lambda-Runtime-Function-Error-Type: Custom.Failure' -d '{"errorType":"Custom.Failure","errorMessage":"asked to fail"}' >/dev/null ;;
-    *) curl -sS -X POST "$API/invocation/$ID/response" -d "{\\"id\\":\\"$ID\\",\\"deadline\\":$(header Lambda-Runtime-Deadline-Ms),\\"arn\\":\\"$(header Lambda-Runtime-Invoked-Function-Arn)\\",\\"trace\\":\\"$(header Lambda-Runtime-Trace-Id)\\",\\"netns\\":\\"$(readlink /proc/self/ns/net)\\",\\"event\\":$EVENT}" >/dev/null ;;
+    *) curl -sS -X POST "$API/invocation/$ID/response" -d "{\\"id\\":\\"$ID\\",\\"deadline\\":$(header Lambda-Runtime-Deadline-Ms),\\"arn\\":\\"$(header Lambda-Runtime-Invoked-Function-Arn)\\",\\"trace\\":\\"$(header Lambda-Runtime-Trace-Id)\\",\\"netns\\":\\"$(readlink /proc/self/ns/net)\\",\\"pid\\":$$,\\"event\\":$EVENT}" >/dev/null ;;
   esac
   rm -f "$HEADERS"
 done
@@ -56,7 +56,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 type Files = Record<string, { text: string; mode?: number }>;
 
-interface Extra { timeoutMs?: number; reservedConcurrency?: number; placement?: Placement }
+interface Extra { timeoutMs?: number; reservedConcurrency?: number; placement?: Placement; spawned?: number[] }
 
 function pool(runtime: string, handler: string, files: Files, extra: Extra = {}): FunctionPool {
   const code = fs.mkdtempSync(path.join(root, 'code-'));
@@ -70,6 +70,7 @@ function pool(runtime: string, handler: string, files: Files, extra: Extra = {})
     timeoutMs: extra.timeoutMs ?? 2000,
     maxContainers: 2,
     reservedConcurrency: extra.reservedConcurrency,
+    onSpawn: (pid) => extra.spawned?.push(pid),
     environment: { PATH: process.env.PATH!, LAMBDA_TASK_ROOT: code, AWS_REGION: 'eu-west-1', AWS_LAMBDA_FUNCTION_NAME: 'Fn', ...started.env },
   });
 }
@@ -172,6 +173,16 @@ describe('a provided.al2023 function (the asset\'s bootstrap)', () => {
     expect(deadline).toBeGreaterThanOrEqual(before + 2000);
     expect(deadline).toBeLessThanOrEqual(Date.now() + 2000);
     expect(trace).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
+  });
+
+  test('the runtime is reported as a process of the run besides its Runtime API, so a supervisor stops and finds it', async () => {
+    const spawned: number[] = [];
+    const own = pool('provided.al2023', 'unused', { bootstrap: { text: BOOTSTRAP, mode: 0o755 } }, { spawned });
+    const r = await own.invoke({}, 'req-pid');
+    await own.stop();
+    expect(spawned).toHaveLength(2);
+    expect(spawned[1]).toBe((r as { payload: { pid: number } }).payload.pid);
+    expect(alive(spawned[1])).toBe(false);
   });
 
   test('an error posted to /invocation/{id}/error is the invocation\'s error', async () => {

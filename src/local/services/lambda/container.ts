@@ -51,6 +51,13 @@ export class Container {
       child.once('exit', () => spec.onExit?.(pid));
     }
     const container = new Container(child, spec.timeoutMs, spec.launch !== undefined);
+    // The runtime behind a Runtime API is reported too, so a supervisor that stops the run (in
+    // reverse start order) stops it before its Runtime API, and finds it if this process dies.
+    child.on('message', (m: ContainerMessage) => {
+      if (m.type !== 'runtime') return;
+      spec.onSpawn?.(m.pid);
+      child.once('exit', () => spec.onExit?.(m.pid));
+    });
     return { container, ready: container.ready };
   }
 

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     env: { ...process.env, AWS_LAMBDA_RUNTIME_API: address },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  if (runtime.pid !== undefined) send({ type: 'runtime', pid: runtime.pid });
   runtime.on('error', (err) => {
     console.error(`ERROR\tRuntime start error\t${JSON.stringify({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: err.message })}`);
     if (!initialized) send({ type: 'init-error', errorType: 'Runtime.InvalidEntrypoint', errorMessage: `cannot start ${command}: ${err.message}` });
