@@ -2,6 +2,7 @@
 // Lambda service's pool as the API and the Invoke API run them: Python with AWS's awslambdaric,
 // and a `provided` runtime's bootstrap (a shell script speaking the API with curl, so the test
 // sees the headers exactly as a custom runtime does).
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from './helpers';
@@ -134,6 +135,22 @@ describe('a Python function (python3 -m awslambdaric)', () => {
     expect(await fn.invoke({ exit: true }, 'g')).toMatchObject({ ok: false, kind: 'crash', errorType: 'Runtime.ExitError', errorMessage: 'RequestId: g Error: Runtime exited with error: exit status 3' });
     expect(await fn.invoke({}, 'h')).toMatchObject({ ok: true });
   });
+});
+
+test('a python3 without pip (Debian\'s) gets awslambdaric through a virtual environment made once in the cache', async () => {
+  const bare = path.join(root, 'bare');
+  execFileSync('python3', ['-m', 'venv', '--without-pip', bare]);
+  const cache = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = path.join(root, 'bare-cache');
+  try {
+    const said: string[] = [];
+    const found = await pythonRuntime((l) => said.push(l), path.join(bare, 'bin', 'python'));
+    expect(said).toEqual([expect.stringMatching(/^Python: awslambdaric is not importable by .*bare\/bin\/python 3\.\d+; installing awslambdaric 4\.2\.2 from PyPI into .* \(once\)$/)]);
+    expect(fs.existsSync(path.join(found.ricDir!, 'awslambdaric', 'bootstrap.py'))).toBe(true);
+    expect(fs.existsSync(path.join(root, 'bare-cache', 'secure-lambda-postgres', 'python', 'pip-venv', 'bin', 'pip'))).toBe(true);
+  } finally {
+    process.env.XDG_CACHE_HOME = cache;
+  }
 });
 
 test('a Python handler that cannot be imported fails Init with the runtime\'s error type', async () => {

@@ -42,18 +42,34 @@ export async function pythonRuntime(say: (line: string) => void, python = 'pytho
   return { python, version, ricDir };
 }
 
+/**
+ * The pip to install with: this Python's, else (Debian's python3 has none) the pip of a virtual
+ * environment made once in the cache (python3-venv bundles it).
+ */
+async function pip(python: string): Promise<string[]> {
+  try {
+    await run(python, ['-m', 'pip', '--version'], { timeout: 30_000 });
+    return [python, '-m', 'pip'];
+  } catch {
+    const venv = path.join(cacheDir(), 'python', 'pip-venv');
+    if (!fs.existsSync(path.join(venv, 'bin', 'pip'))) await run(python, ['-m', 'venv', venv], { timeout: 120_000 });
+    return [path.join(venv, 'bin', 'pip')];
+  }
+}
+
 async function install(python: string, ricDir: string): Promise<void> {
   // Installed beside, then renamed: an interrupted install is never taken for a finished one.
   const partial = `${ricDir}.partial-${process.pid}`;
   fs.rmSync(partial, { recursive: true, force: true });
   try {
-    await run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location',
+    const [command, ...args] = await pip(python);
+    await run(command, [...args, 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location',
       '--target', partial, `awslambdaric==${AWSLAMBDARIC_VERSION}`], { timeout: 300_000, env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } });
     fs.renameSync(partial, ricDir);
   } catch (err) {
     fs.rmSync(partial, { recursive: true, force: true });
     if (fs.existsSync(ricDir)) return;
-    const why = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n').pop();
+    const why = String((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n').pop();
     throw new UsageError(`Python: installing awslambdaric from PyPI failed (${why}); install it yourself: ${python} -m pip install awslambdaric`);
   }
 }
