@@ -15,7 +15,7 @@ export interface RuntimeLaunch {
   readonly args: readonly string[];
 }
 
-/** What a container runs: the worker runtime with the function's code and environment. */
+/** What a container runs: the Node.js worker or another runtime, with the function's code and environment. */
 export interface ContainerSpec {
   /** The Node.js worker runtime (nodejs* functions). */
   readonly workerScript: string;
@@ -34,8 +34,9 @@ export interface ContainerSpec {
 }
 
 /**
- * One function container: a Node.js process running the worker runtime, one invocation at a
- * time. It writes straight to this process's stdout/stderr (the function's log stream). A timed
+ * One function container, one invocation at a time: a Node.js process running the worker runtime
+ * (Node.js functions), or one serving the Runtime API to the runtime it starts (every other
+ * runtime; worker/runtime-api.ts), both told the invocations over IPC. It writes straight to this process's stdout/stderr (the function's log stream). A timed
  * out or crashed container is killed and never reused, like a Lambda execution environment.
  */
 export class Container {

@@ -46,7 +46,7 @@ export function functionLaunch(fn: FunctionSpec, codeDir: string, support: Runti
 }
 
 function pythonLaunch(fn: FunctionSpec, codeDir: string, python: PythonRuntime | undefined): FunctionLaunch {
-  if (!python) throw new Error('the Python runtime was not prepared before the function started');
+  if (!python) throw new UsageError(`the function now runs on ${fn.runtime}: restart local serve to set up its runtime`);
   const ric = python.ricDir ? `awslambdaric from ${python.ricDir}` : 'its own awslambdaric';
   return {
     launch: { command: python.python, args: ['-m', 'awslambdaric', fn.handler] },
