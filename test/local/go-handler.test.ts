@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { runCli, synthApp, tempDir } from './helpers';
+import { isolationSkip } from './isolate-helpers';
 import { REPO_ROOT } from '../harness/bundle';
 import { pgbouncerUnavailable } from '../harness/stack';
 
@@ -17,6 +18,7 @@ const noGo = spawnSync('go', ['version']).status === 0 ? undefined : 'the go too
 const skip = noGo ?? pgbouncerUnavailable();
 
 let root: string;
+let assembly: string;
 afterAll(() => root && fs.rmSync(root, { recursive: true, force: true }));
 
 (skip ? test.skip : test)(`local verify passes on a Go handler (provided.al2023)${skip ? ` (skipped: ${skip})` : ''}`, async () => {
@@ -28,7 +30,7 @@ afterAll(() => root && fs.rmSync(root, { recursive: true, force: true }));
     env: { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const assembly = synthApp(path.join(root, 'cdk.out'), {
+  assembly = synthApp(path.join(root, 'cdk.out'), {
     functionCode: lambda.Code.fromAsset(code),
     functionHandler: 'bootstrap',
     functionRuntime: lambda.Runtime.PROVIDED_AL2023,
@@ -38,4 +40,13 @@ afterAll(() => root && fs.rmSync(root, { recursive: true, force: true }));
   expect(r.stdout).toMatch(/invoke \{\} \(test case 1: SELECT NOW\(\) through the proxy\).*200 \{"now":"\d{4}-/);
   expect(r.stdout).toMatch(/GET \/prod\/me with a local token.*200 \{"now":"[^"]+","userId":"user_local_verify"\}/);
   expect({ code: r.code, leftovers: r.leftovers }).toEqual({ code: 0, leftovers: [] });
+});
+
+// The function's namespace has its own loopback: the container's Runtime API is served there.
+const isolateSkip = skip ?? isolationSkip;
+(isolateSkip ? test.skip : test)(`and --isolate: in the replica of the VPC, from the application subnet${isolateSkip ? ` (skipped: ${isolateSkip})` : ''}`, async () => {
+  const r = await runCli(['local', 'verify', '--assembly', assembly, '--isolate']);
+  expect(r.stdout).toMatch(/GET \/prod\/me with a local token.*PASS.*"userId":"user_local_verify"/);
+  expect(r.stdout).toMatch(/the function reaches the internet only through the NAT.*PASS/);
+  expect({ code: r.code, last: r.stdout.trim().split('\n').pop(), leftovers: r.leftovers }).toEqual({ code: 0, last: expect.stringMatching(/^\d+ passed, 0 failed$/), leftovers: [] });
 });
