@@ -197,14 +197,13 @@ describe('a provided.al2023 function (the asset\'s bootstrap)', () => {
     expect(trace).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
   });
 
-  test('the runtime is reported as a process of the run besides its Runtime API, so a supervisor stops and finds it', async () => {
+  test('on loopback the runtime is the container\'s only process, served by the service\'s own Runtime API, and reported to the supervisor', async () => {
     const spawned: number[] = [];
     const own = pool('provided.al2023', 'unused', { bootstrap: { text: BOOTSTRAP, mode: 0o755 } }, { spawned });
     const r = await own.invoke({}, 'req-pid');
     await own.stop();
-    expect(spawned).toHaveLength(2);
-    expect(spawned[1]).toBe((r as { payload: { pid: number } }).payload.pid);
-    expect(alive(spawned[1])).toBe(false);
+    expect(spawned).toEqual([(r as { payload: { pid: number } }).payload.pid]);
+    expect(alive(spawned[0])).toBe(false);
   });
 
   test('an error posted to /invocation/{id}/error is the invocation\'s error', async () => {
@@ -217,14 +216,18 @@ const namespaces = process.getuid?.() === 0 && ['/usr/sbin/ip', '/sbin/ip', '/us
 (namespaces ? test : test.skip)('placed in a network namespace (--isolate), the container serves its Runtime API on that namespace\'s loopback', async () => {
   const name = `${runPrefix()}-rtapi`;
   createNamespaces([{ name, sysctls: [], ip: ['link set lo up'] }], () => undefined);
-  const fn = pool('provided.al2023', 'unused', { bootstrap: { text: BOOTSTRAP, mode: 0o755 } }, { placement: { tier: 'application', host: '127.0.0.1', netns: name } });
+  const spawned: number[] = [];
+  const fn = pool('provided.al2023', 'unused', { bootstrap: { text: BOOTSTRAP, mode: 0o755 } }, { placement: { tier: 'application', host: '127.0.0.1', netns: name }, spawned });
   try {
     const r = await fn.invoke({ n: 2 }, 'req-ns');
     expect(r).toMatchObject({ ok: true, payload: { id: 'req-ns', netns: `net:[${fs.statSync(`/run/netns/${name}`).ino}]` } });
+    // The Runtime API's process, then the runtime, which the supervisor (reverse order) stops first.
+    expect(spawned).toEqual([expect.any(Number), (r as { payload: { pid: number } }).payload.pid]);
   } finally {
     await fn.stop();
     removeNamespaces([name]);
   }
+  expect(spawned.filter(alive)).toEqual([]);
 });
 
 test('a provided function without an executable bootstrap, and a Java function without the runtime interface client, are refused with what to add', () => {

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { randomUUID } from 'crypto';
-import { ContainerMessage, InvokeMessage, ReportedError } from './worker/protocol';
+import { ContainerLink, startDirect } from './runtime-api/direct';
+import { InvokeMessage, ReportedError } from './worker/protocol';
 import { runtimeApiScript } from '../../platform/assets';
 import { Placement, placed } from '../../platform/placement';
 
@@ -35,30 +36,30 @@ export interface ContainerSpec {
 
 /**
  * One function container, one invocation at a time: a Node.js process running the worker runtime
- * (Node.js functions), or one serving the Runtime API to the runtime it starts (every other
- * runtime; worker/runtime-api.ts), both told the invocations over IPC. It writes straight to this process's stdout/stderr (the function's log stream). A timed
+ * (Node.js functions, over IPC), or the runtime itself talking to a Runtime API (every other
+ * runtime): served by this process on loopback (runtime-api/direct.ts), by a process of the
+ * container's own in a network namespace (worker/runtime-api.ts, over IPC). It writes straight to this process's stdout/stderr (the function's log stream). A timed
  * out or crashed container is killed and never reused, like a Lambda execution environment.
  */
 export class Container {
   /** Start a container; resolves after its Init phase (the handler module loaded) with the init time. */
   public static start(spec: ContainerSpec): { container: Container; ready: Promise<number> } {
-    const script = spec.launch ? [runtimeApiScript(), spec.launch.command, ...spec.launch.args] : [spec.workerScript];
-    const { command, args } = placed(spec.placement, process.execPath, script);
-    // A Runtime API container is a process group (the server and the runtime it starts): killed as one.
-    const child = spawn(command, args, { env: { ...spec.environment }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: spec.launch !== undefined });
+    const { child, link } = spec.launch && spec.placement.netns === undefined
+      ? startDirect(spec.launch.command, spec.launch.args, spec.environment, spec.placement.host)
+      : startProcess(spec);
     const pid = child.pid;
     if (pid !== undefined) {
       spec.onSpawn?.(pid);
       child.once('exit', () => spec.onExit?.(pid));
     }
-    const container = new Container(child, spec.timeoutMs, spec.launch !== undefined);
-    // The runtime behind a Runtime API is reported too, so a supervisor that stops the run (in
-    // reverse start order) stops it before its Runtime API, and finds it if this process dies.
-    child.on('message', (m: ContainerMessage) => {
+    // The runtime behind a Runtime API process is reported too, so a supervisor that stops the run
+    // (in reverse start order) stops it before its Runtime API, and finds it if this process dies.
+    link.onMessage((m) => {
       if (m.type !== 'runtime') return;
       spec.onSpawn?.(m.pid);
       child.once('exit', () => spec.onExit?.(m.pid));
     });
+    const container = new Container(child, link, spec.timeoutMs, spec.launch !== undefined);
     return { container, ready: container.ready };
   }
 
@@ -67,9 +68,10 @@ export class Container {
   private exited = false;
   private killed = false;
 
-  private constructor(private readonly child: ChildProcess, private readonly timeoutMs: number, private readonly group: boolean) {
+  private constructor(private readonly child: ChildProcess, private readonly link: ContainerLink, private readonly timeoutMs: number,
+    private readonly group: boolean) {
     this.ready = new Promise((resolve, reject) => {
-      child.on('message', (m: ContainerMessage) => {
+      link.onMessage((m) => {
         if (m.type === 'ready') {resolve(m.initMs);} else if (m.type === 'init-error') {reject(Object.assign(new Error(m.errorMessage), { errorType: m.errorType }));} else if ((m.type === 'result' || m.type === 'error') && m.id === this.current?.id) {
           this.finish(m.type === 'result'
             ? { ok: true, payload: m.payload, durationMs: m.durationMs }
@@ -109,7 +111,7 @@ export class Container {
       }, this.timeoutMs);
       this.current = { id, resolve, started, timer };
       const message: InvokeMessage = { type: 'invoke', id, event, deadline: started + this.timeoutMs };
-      this.child.send(message);
+      this.link.send(message);
     });
   }
 
@@ -127,11 +129,11 @@ export class Container {
     this.child.kill('SIGKILL');
   }
 
-  /** Stop gracefully (the runtime exits when its IPC channel closes), then kill. */
+  /** Stop gracefully (the worker exits when its IPC channel closes, a runtime on SIGTERM), then kill. */
   public async stop(): Promise<void> {
     if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    if (this.child.connected) this.child.disconnect();
+    this.link.close();
     const timer = setTimeout(() => this.kill(), 2000);
     await exited;
     clearTimeout(timer);
@@ -144,4 +146,20 @@ export class Container {
     clearTimeout(current.timer);
     current.resolve(outcome);
   }
+}
+
+/** The Node.js worker, or (in a network namespace) the Runtime API process with the runtime behind it: a child over IPC. */
+function startProcess(spec: ContainerSpec): { child: ChildProcess; link: ContainerLink } {
+  const script = spec.launch ? [runtimeApiScript(), spec.launch.command, ...spec.launch.args] : [spec.workerScript];
+  const { command, args } = placed(spec.placement, process.execPath, script);
+  // A Runtime API container is a process group (the server and the runtime it starts): killed as one.
+  const child = spawn(command, args, { env: { ...spec.environment }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: spec.launch !== undefined });
+  return {
+    child,
+    link: {
+      send: (m) => child.send(m),
+      onMessage: (handler) => child.on('message', handler),
+      close: () => child.connected && child.disconnect(),
+    },
+  };
 }

@@ -34,6 +34,11 @@ export interface RuntimeListener {
   error(id: string, error: ReportedError, durationMs: number): void;
 }
 
+/** The ARN the runtime is told it was invoked as, from the function's environment (the local account). */
+export function functionArn(env: NodeJS.ProcessEnv): string {
+  return `arn:aws:lambda:${env.AWS_REGION}:000000000000:function:${env.AWS_LAMBDA_FUNCTION_NAME ?? 'function'}`;
+}
+
 /** An X-Ray trace header, as Lambda passes it when tracing is off (`Sampled=0`). */
 function traceId(): string {
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');

@@ -8,15 +8,14 @@
 import { spawn } from 'child_process';
 import { performance } from 'perf_hooks';
 import { ContainerMessage, InvokeMessage } from './protocol';
-import { RuntimeApiServer } from '../runtime-api/server';
+import { functionArn, RuntimeApiServer } from '../runtime-api/server';
 
 const send = (message: ContainerMessage) => process.send?.(message);
 
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   const started = performance.now();
-  const name = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'function';
-  const functionArn = `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${name}`;
+  const arn = functionArn(process.env);
   let initialized = false;
   const api = new RuntimeApiServer({
     ready: () => {
@@ -43,7 +42,7 @@ async function main(): Promise<void> {
   // The container's exit is the runtime's: the service reports Runtime.ExitError with its status.
   runtime.on('exit', (code, signal) => process.exit(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
   process.on('message', (m: InvokeMessage) => {
-    if (m?.type === 'invoke') api.invoke({ id: m.id, event: m.event, deadline: m.deadline, functionArn });
+    if (m?.type === 'invoke') api.invoke({ id: m.id, event: m.event, deadline: m.deadline, functionArn: arn });
   });
   // The service went away or stops the container: the runtime goes (Lambda's SIGTERM, then a kill);
   // the Runtime API stays up until it has, so the runtime sees no failed call on its way out.
