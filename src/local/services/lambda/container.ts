@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'child_process';
 import { randomUUID } from 'crypto';
-import { ContainerMessage, ContainerState, InspectMessage, InvokeMessage, ReportedError } from './worker/protocol';
+import { ContainerLink, startDirect } from './runtime-api/direct';
+import { ContainerState, InspectMessage, InvokeMessage, ReportedError } from './worker/protocol';
+import { runtimeApiScript } from '../../platform/assets';
 import { Placement, placed } from '../../platform/placement';
 
 /** How one invocation ended. */
@@ -8,13 +10,26 @@ export type Outcome =
   | { readonly ok: true; readonly payload: unknown; readonly durationMs: number }
   | { readonly ok: false; readonly kind: 'error' | 'timeout' | 'crash'; readonly durationMs: number } & ReportedError;
 
-/** What a container runs: the worker runtime with the function's code and environment. */
+/** A runtime started behind the container's Runtime API: its command and arguments. */
+export interface RuntimeLaunch {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/** What a container runs: the Node.js worker or another runtime, with the function's code and environment. */
 export interface ContainerSpec {
+  /** The Node.js worker runtime (nodejs* functions). */
   readonly workerScript: string;
+  /**
+   * Any other runtime (Python, `provided`, Java): started as Lambda starts it, speaking the Runtime
+   * API that the container serves on its loopback.
+   * @default the Node.js worker runtime
+   */
+  readonly launch?: RuntimeLaunch;
   readonly environment: Readonly<Record<string, string>>;
   readonly placement: Placement;
   readonly timeoutMs: number;
-  /** `pipe` hands the function's log stream to the caller ({@link Container.output}). @default 'inherit' */
+  /** `pipe` hands the Node.js worker's log stream to the caller ({@link Container.output}). @default 'inherit' */
   readonly output?: 'inherit' | 'pipe';
   /** Told each container's PID, so the supervisor can stop it even if this process dies. */
   readonly onSpawn?: (pid: number) => void;
@@ -22,22 +37,31 @@ export interface ContainerSpec {
 }
 
 /**
- * One function container: a Node.js process running the worker runtime, one invocation at a
- * time. It writes straight to this process's stdout/stderr (the function's log stream). A timed
+ * One function container, one invocation at a time: a Node.js process running the worker runtime
+ * (Node.js functions, over IPC), or the runtime itself talking to a Runtime API (every other
+ * runtime): served by this process on loopback (runtime-api/direct.ts), by a process of the
+ * container's own in a network namespace (worker/runtime-api.ts, over IPC). It writes straight to this process's stdout/stderr (the function's log stream). A timed
  * out or crashed container is killed and never reused, like a Lambda execution environment.
  */
 export class Container {
   /** Start a container; resolves after its Init phase (the handler module loaded) with the init time. */
   public static start(spec: ContainerSpec): { container: Container; ready: Promise<number> } {
-    const { command, args } = placed(spec.placement, process.execPath, [spec.workerScript]);
-    const log = spec.output ?? 'inherit';
-    const child = spawn(command, args, { env: { ...spec.environment }, stdio: ['ignore', log, log, 'ipc'] });
+    const { child, link } = spec.launch && spec.placement.netns === undefined
+      ? startDirect(spec.launch.command, spec.launch.args, spec.environment, spec.placement.host)
+      : startProcess(spec);
     const pid = child.pid;
     if (pid !== undefined) {
       spec.onSpawn?.(pid);
       child.once('exit', () => spec.onExit?.(pid));
     }
-    const container = new Container(child, spec.timeoutMs);
+    // The runtime behind a Runtime API process is reported too, so a supervisor that stops the run
+    // (in reverse start order) stops it before its Runtime API, and finds it if this process dies.
+    link.onMessage((m) => {
+      if (m.type !== 'runtime') return;
+      spec.onSpawn?.(m.pid);
+      child.once('exit', () => spec.onExit?.(m.pid));
+    });
+    const container = new Container(child, link, spec.timeoutMs, spec.launch !== undefined);
     return { container, ready: container.ready };
   }
 
@@ -47,9 +71,10 @@ export class Container {
   private exited = false;
   private killed = false;
 
-  private constructor(private readonly child: ChildProcess, private readonly timeoutMs: number) {
+  private constructor(private readonly child: ChildProcess, private readonly link: ContainerLink, private readonly timeoutMs: number,
+    private readonly group: boolean) {
     this.ready = new Promise((resolve, reject) => {
-      child.on('message', (m: ContainerMessage) => {
+      link.onMessage((m) => {
         if (m.type === 'ready') {resolve(m.initMs);} else if (m.type === 'init-error') {reject(Object.assign(new Error(m.errorMessage), { errorType: m.errorType }));} else if ((m.type === 'result' || m.type === 'error') && m.id === this.current?.id) {
           this.finish(m.type === 'result'
             ? { ok: true, payload: m.payload, durationMs: m.durationMs }
@@ -86,13 +111,13 @@ export class Container {
     return { stdout: this.child.stdout, stderr: this.child.stderr };
   }
 
-  /** What the container has loaded so far, between invocations. */
+  /** What a Node.js worker has loaded so far, between invocations. */
   public inspect(): Promise<ContainerState> {
     const id = randomUUID();
     const message: InspectMessage = { type: 'inspect', id };
     return new Promise((resolve) => {
       this.inspections.set(id, resolve);
-      this.child.send(message);
+      this.link.send(message);
     });
   }
 
@@ -107,20 +132,29 @@ export class Container {
       }, this.timeoutMs);
       this.current = { id, resolve, started, timer };
       const message: InvokeMessage = { type: 'invoke', id, event, deadline: started + this.timeoutMs };
-      this.child.send(message);
+      this.link.send(message);
     });
   }
 
   public kill(): void {
     this.killed = true;
-    if (!this.exited) this.child.kill('SIGKILL');
+    if (this.exited) return;
+    if (this.group && this.child.pid !== undefined) {
+      try {
+        process.kill(-this.child.pid, 'SIGKILL');
+        return;
+      } catch {
+        // The group is gone already; the process itself below.
+      }
+    }
+    this.child.kill('SIGKILL');
   }
 
-  /** Stop gracefully (the runtime exits when its IPC channel closes), then kill. */
+  /** Stop gracefully (the worker exits when its IPC channel closes, a runtime on SIGTERM), then kill. */
   public async stop(): Promise<void> {
     if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    if (this.child.connected) this.child.disconnect();
+    this.link.close();
     const timer = setTimeout(() => this.kill(), 2000);
     await exited;
     clearTimeout(timer);
@@ -133,4 +167,21 @@ export class Container {
     clearTimeout(current.timer);
     current.resolve(outcome);
   }
+}
+
+/** The Node.js worker, or (in a network namespace) the Runtime API process with the runtime behind it: a child over IPC. */
+function startProcess(spec: ContainerSpec): { child: ChildProcess; link: ContainerLink } {
+  const script = spec.launch ? [runtimeApiScript(), spec.launch.command, ...spec.launch.args] : [spec.workerScript];
+  const { command, args } = placed(spec.placement, process.execPath, script);
+  // A Runtime API container is a process group (the server and the runtime it starts): killed as one.
+  const log = spec.output ?? 'inherit';
+  const child = spawn(command, args, { env: { ...spec.environment }, stdio: ['ignore', log, log, 'ipc'], detached: spec.launch !== undefined });
+  return {
+    child,
+    link: {
+      send: (m) => child.send(m),
+      onMessage: (handler) => child.on('message', handler),
+      close: () => child.connected && child.disconnect(),
+    },
+  };
 }

@@ -29,6 +29,8 @@ export interface InspectMessage {
 /** Container → service. */
 export type ContainerMessage =
   | { readonly type: 'ready'; readonly initMs: number }
+  /** A Runtime API container started its runtime: a process of its own, stopped with the rest. */
+  | { readonly type: 'runtime'; readonly pid: number }
   | ({ readonly type: 'init-error' } & ReportedError)
   | { readonly type: 'result'; readonly id: string; readonly payload: unknown; readonly durationMs: number }
   | ({ readonly type: 'error'; readonly id: string; readonly durationMs: number } & ReportedError)
