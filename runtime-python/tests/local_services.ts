@@ -1,0 +1,24 @@
+// The project's own local Secrets Manager and throwaway CA, for the Python package's tests: prints
+// one JSON line describing them, then obeys one JSON command per stdin line (put, fail, heal,
+// reads) and answers each with one line. Bundled with esbuild by conftest.py.
+import * as readline from 'node:readline';
+import { makeCertificates } from '../../src/local/platform/tls';
+import { LocalSecretsManager } from '../../src/local/services/secrets-manager/server';
+
+async function main(): Promise<void> {
+  const [dir, region, accessKeyId] = process.argv.slice(2);
+  const certs = makeCertificates(dir);
+  const sm = await LocalSecretsManager.start(region, accessKeyId);
+  process.stdout.write(JSON.stringify({ caFile: certs.caFile, certFile: certs.certFile, keyFile: certs.keyFile, url: sm.url, arn: sm.arn('app') }) + '\n');
+  const lines = readline.createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    const c = JSON.parse(line) as { op: string; arn: string; value?: string };
+    if (c.op === 'put') sm.put(c.arn, c.value ?? '');
+    if (c.op === 'fail') sm.fail(c.arn);
+    if (c.op === 'heal') sm.heal(c.arn);
+    process.stdout.write(JSON.stringify({ reads: sm.readsOf(c.arn), signed: sm.requests.every((r) => r.signed) }) + '\n');
+  }
+  await sm.stop();
+}
+
+void main();
