@@ -203,9 +203,10 @@ project.tasks.tryFind('bundle')!.exec('node scripts/check-bundle-size.js assets/
 
 // `secure-lambda-postgres local serve|verify|token`: bundled with esbuild at build time like the
 // handler, so the npm package (and every jsii binding that embeds its tarball) needs no runtime
-// dependency; PostgreSQL binaries are fetched on first use, never packaged. Three assets: the CLI,
-// the worker runtime the function containers run, and the AWS SDK client the Lambda runtime
-// provides (workers get it through NODE_PATH, as the function's own bundle leaves @aws-sdk/* out).
+// dependency; PostgreSQL binaries are fetched on first use, never packaged. Four assets: the CLI,
+// the worker runtime Node.js containers run, the Runtime API server other runtimes run behind, and
+// the AWS SDK client the Lambda runtime provides (workers get it through NODE_PATH, as the
+// function's own bundle leaves @aws-sdk/* out).
 const localBundle = { platform: 'node', target: 'node20', format: 'cjs', minify: true, externals: ['pg-native'], tsconfigPath: 'tsconfig.dev.json' };
 const cli = project.bundler.addBundle('src/cli/main.ts', {
   ...localBundle,
@@ -220,6 +221,7 @@ bundleCli.prependExec('node scripts/create-only-properties.js');
 bundleCli.exec('cp src/local/assembly/create-only.generated.json assets/cli/main/');
 project.gitignore.exclude('/src/local/assembly/create-only.generated.json');
 project.bundler.addBundle('src/local/services/lambda/worker/runtime.ts', localBundle);
+project.bundler.addBundle('src/local/services/lambda/worker/runtime-api.ts', localBundle);
 project.bundler.addBundle('src/local/services/lambda/sdk/@aws-sdk/client-secrets-manager.ts', localBundle);
 project.addBins({ 'secure-lambda-postgres': cli.outfile });
 // The bundles are what runs (the cost command and the assembly reader inside the CLI's); their

@@ -28,6 +28,11 @@ const BUNDLES: readonly Bundle[] = [
     sources: ['src/local/services/lambda/worker'],
   },
   {
+    task: 'bundle:local/services/lambda/worker/runtime-api',
+    output: path.join(REPO_ROOT, 'assets', 'local', 'services', 'lambda', 'worker', 'runtime-api', 'index.js'),
+    sources: ['src/local/services/lambda/worker', 'src/local/services/lambda/runtime-api'],
+  },
+  {
     task: 'bundle:local/services/lambda/sdk/@aws-sdk/client-secrets-manager',
     output: path.join(REPO_ROOT, 'assets', 'local', 'services', 'lambda', 'sdk', '@aws-sdk', 'client-secrets-manager', 'index.js'),
     sources: ['src/local/services/lambda/sdk', 'package-lock.json'],

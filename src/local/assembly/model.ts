@@ -42,8 +42,8 @@ export interface FunctionSpec {
   readonly logLevel?: string;
   /** The template's `Environment.Variables`, values unresolved. */
   readonly environment: { readonly [name: string]: unknown };
-  /** The code asset's directory in the assembly, or inline code (`Code.ZipFile`). */
-  readonly code: { readonly directory: string } | { readonly inline: string };
+  /** The code asset's directory or zip file in the assembly, or inline code (`Code.ZipFile`). */
+  readonly code: { readonly directory: string } | { readonly zip: string } | { readonly inline: string };
 }
 
 export interface ApiSpec {

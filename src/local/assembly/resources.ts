@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { referencedId } from './intrinsics';
 import { DatabaseSpec, FunctionSpec, ProxySpec } from './model';
+import { refusedRuntime, runtimeFamily } from './runtimes';
 import { StackArtifact, TemplateResource } from '../../assembly/manifest';
 import { DEFAULT_DB_PORT } from '../../contract';
 import { UsageError } from '../../io';
@@ -32,9 +33,7 @@ export function readFunction(stack: StackArtifact, logicalId: string): FunctionS
   const r = resource(stack, logicalId, 'AWS::Lambda::Function');
   const p = r.Properties;
   const runtime = String(p.Runtime ?? '');
-  if (!/^nodejs\d+\.x$/.test(runtime)) {
-    throw new UsageError(`${stack.displayName}: the function's runtime is ${runtime || 'a container image'}; the local stack runs Node.js functions only`);
-  }
+  if (!runtimeFamily(runtime)) throw new UsageError(`${stack.displayName}: ${refusedRuntime(runtime)}`);
   return {
     logicalId,
     handler: String(p.Handler ?? 'index.handler'),
@@ -58,10 +57,9 @@ function readCode(stack: StackArtifact, logicalId: string, r: TemplateResource &
   if (!source || !fs.existsSync(source)) {
     throw new UsageError(`${stack.displayName}: the code of function ${logicalId} is not in the assembly; run \`cdk synth\` again`);
   }
-  if (!fs.statSync(source).isDirectory()) {
-    throw new UsageError(`${stack.displayName}: the code of function ${logicalId} is a file (${path.basename(source)}); the local stack runs directory assets (lambda.Code.fromAsset(dir))`);
-  }
-  return { directory: source };
+  if (fs.statSync(source).isDirectory()) return { directory: source };
+  if (source.endsWith('.zip')) return { zip: source };
+  throw new UsageError(`${stack.displayName}: the code of function ${logicalId} is a file (${path.basename(source)}), not a zip archive; use lambda.Code.fromAsset with a directory or a .zip file`);
 }
 
 /** The instance's database name, master user and port. */

@@ -21,4 +21,6 @@ export function assetsDir(): string {
 /** The CLI bundle, which also runs the components and the probes (`__component`, `__probe`). */
 export const cliScript = () => path.join(assetsDir(), 'cli', 'main', 'index.js');
 export const workerScript = () => path.join(assetsDir(), ...WORKER);
+/** The container of every other runtime: the Runtime API server that starts it (worker/runtime-api.ts). */
+export const runtimeApiScript = () => path.join(assetsDir(), 'local', 'services', 'lambda', 'worker', 'runtime-api', 'index.js');
 export const sdkDir = () => path.join(assetsDir(), 'local', 'services', 'lambda', 'sdk');

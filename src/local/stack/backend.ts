@@ -10,7 +10,9 @@ import { Supervisor } from '../platform/supervisor';
 import { chownRecursive, freePort, RunAs } from '../platform/system';
 import { Certificates } from '../platform/tls';
 import { ApiConfig } from '../services/api-gateway/component';
+import { codeDirectory } from '../services/lambda/code';
 import { functionEnvironment, LocalEndpoints } from '../services/lambda/function-env';
+import { functionLaunch, RuntimeSupport } from '../services/lambda/launch';
 import { PostgresBinaries } from '../services/rds/binaries';
 import { RunningPostgres, startPostgres } from '../services/rds/server';
 import { RunningPgbouncer, startPgbouncer } from '../services/rds-proxy/pgbouncer';
@@ -51,6 +53,8 @@ export interface SharedParts {
   readonly clerkPublicKeyPem?: string;
   readonly env: Readonly<Record<string, string>>;
   readonly maxContainers: number;
+  /** What the functions' runtimes need from this machine (Python's awslambdaric). @default none: Node.js only */
+  readonly runtimes?: RuntimeSupport;
   /** `--data-dir`: PostgreSQL's data is kept there (one subdirectory per backend when several). */
   readonly dataDir?: string;
 }
@@ -188,6 +192,8 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
   const smUrl = await secretsManagerUrl;
   // The function's part of the configuration, again for each new synth of the app (reload).
   const functionConfig = (next: BackendSpec): FunctionConfig => {
+    const codeDir = codeDirectory(next.function, dir);
+    const runtime = functionLaunch(next.function, codeDir, shared.runtimes ?? {});
     const { env, notes } = functionEnvironment(next, {
       proxy: proxy ?? database,
       database,
@@ -199,18 +205,19 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
       caFile: shared.certs.caFile,
       clerkPublicKeyPem: shared.clerkPublicKeyPem,
       sdkDir: sdkDir(),
-      codeDir: codeDirectory(next, dir),
+      codeDir,
       overrides: shared.env,
     });
     const pool: ApiConfig['pool'] = {
       workerScript: workerScript(),
-      environment: env,
+      launch: runtime.launch,
+      environment: { ...env, ...runtime.env },
       placement: placements.function,
       timeoutMs: next.function.timeoutSeconds * 1000,
       maxContainers: shared.maxContainers,
       reservedConcurrency: next.function.reservedConcurrency,
     };
-    return { api: next.api, pool, notes };
+    return { api: next.api, pool, notes: runtime.note ? [runtime.note, ...notes] : notes };
   };
   const { api, pool, notes: functionNotes } = functionConfig(spec);
   const notes = [...roleNotes, ...functionNotes];
@@ -256,14 +263,4 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
       const nextNotes = reload(next);
     }),
   };
-}
-
-/** The code directory the containers load: the asset, or inline code written as index.js. */
-function codeDirectory(spec: BackendSpec, dir: string): string {
-  const code = spec.function.code;
-  if ('directory' in code) return code.directory;
-  const inline = path.join(dir, 'inline-code');
-  fs.mkdirSync(inline, { recursive: true });
-  fs.writeFileSync(path.join(inline, 'index.js'), code.inline);
-  return inline;
 }

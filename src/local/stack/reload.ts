@@ -43,7 +43,8 @@ export function watchAssembly(assembly: string, stackName: string | undefined, s
         lines.forEach((l) => say(`${name}: ${l}`));
         // Notes the start printed stay true; say only what this synth brings.
         b.reload(next).filter((n) => !b.notes.includes(n)).forEach((n) => say(`${name}: ${n}`));
-        const where = 'directory' in next.function.code ? path.relative(process.cwd(), next.function.code.directory) : 'inline code';
+        const code = next.function.code;
+        const where = 'directory' in code ? path.relative(process.cwd(), code.directory) : 'zip' in code ? path.relative(process.cwd(), code.zip) : 'inline code';
         say(`reloaded ${name}: ${next.function.handler} from ${where}${next.api.stageName === before.api.stageName ? '' : `; the stage is now /${next.api.stageName}/`}`);
       }, (err) => {
         current.set(name, before);

@@ -12,6 +12,8 @@ import { Supervisor } from '../platform/supervisor';
 import { chownRecursive, serviceUser } from '../platform/system';
 import { makeCertificates } from '../platform/tls';
 import { ClerkMode } from '../services/lambda/clerk-mode';
+import { codeDirectory } from '../services/lambda/code';
+import { functionLaunch, prepareRuntimes } from '../services/lambda/launch';
 import { findPostgres, PostgresBinaries, PostgresChoice, runnableBy } from '../services/rds/binaries';
 import { findPgbouncer } from '../services/rds-proxy/pgbouncer';
 import { SecretsConfig } from '../services/secrets-manager/component';
@@ -87,6 +89,9 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
   const runAs = serviceUser();
   const runDir = supervisor.makeTempDir('local');
   chownRecursive(runDir, runAs);
+  // A function that cannot start (no bootstrap, no Java runtime client) fails the run before anything starts.
+  const runtimes = await prepareRuntimes(specs, say);
+  for (const spec of specs) functionLaunch(spec.function, codeDirectory(spec.function, runDir), runtimes);
   const postgres = runnableBy(findPostgres(o.postgres, say), runAs, runDir);
   const hosts = Object.values(placements).map((p) => p.host);
   const shared: SharedParts = {
@@ -108,6 +113,7 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
     clerkPublicKeyPem: o.clerk === 'template' ? undefined : localSigningKey().publicKeyPem,
     env: o.env,
     maxContainers: o.maxContainers,
+    runtimes,
     dataDir: o.dataDir && path.resolve(o.dataDir),
   };
   const plans = await Promise.all(specs.map((spec, i) => planBackend(spec, i, specs.length, o.port === 0 ? 0 : o.port + i, shared)));

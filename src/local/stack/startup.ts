@@ -29,10 +29,6 @@ export async function startAndDescribe(o: StackOptions, supervisor: Supervisor, 
   for (const b of stack.backends) {
     say(`backend ${b.spec.name} (stack ${b.spec.stack.displayName}), function ${b.spec.function.logicalId}: ${b.spec.function.handler}, ${b.spec.function.runtime}, timeout ${b.spec.function.timeoutSeconds} s`);
     for (const note of b.notes) say(`  ${note}`);
-    const wanted = /^nodejs(\d+)\.x$/.exec(b.spec.function.runtime)?.[1];
-    if (wanted !== process.versions.node.split('.')[0]) {
-      say(`  runtime: the template asks for ${b.spec.function.runtime}; the containers run this machine's Node.js ${process.versions.node}`);
-    }
     say(`api: ${b.apiUrl}`);
     say(`lambda: ${b.lambdaUrl} (direct invocation: aws lambda invoke --endpoint-url ${b.lambdaUrl} --function-name ${b.spec.function.logicalId} out.json)`);
     const d = b.database;

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { randomUUID } from 'crypto';
 import { ContainerMessage, InvokeMessage, ReportedError } from './worker/protocol';
+import { runtimeApiScript } from '../../platform/assets';
 import { Placement, placed } from '../../platform/placement';
 
 /** How one invocation ended. */
@@ -8,9 +9,22 @@ export type Outcome =
   | { readonly ok: true; readonly payload: unknown; readonly durationMs: number }
   | { readonly ok: false; readonly kind: 'error' | 'timeout' | 'crash'; readonly durationMs: number } & ReportedError;
 
+/** A runtime started behind the container's Runtime API: its command and arguments. */
+export interface RuntimeLaunch {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
 /** What a container runs: the worker runtime with the function's code and environment. */
 export interface ContainerSpec {
+  /** The Node.js worker runtime (nodejs* functions). */
   readonly workerScript: string;
+  /**
+   * Any other runtime (Python, `provided`, Java): started as Lambda starts it, speaking the Runtime
+   * API that the container serves on its loopback.
+   * @default the Node.js worker runtime
+   */
+  readonly launch?: RuntimeLaunch;
   readonly environment: Readonly<Record<string, string>>;
   readonly placement: Placement;
   readonly timeoutMs: number;
@@ -27,14 +41,16 @@ export interface ContainerSpec {
 export class Container {
   /** Start a container; resolves after its Init phase (the handler module loaded) with the init time. */
   public static start(spec: ContainerSpec): { container: Container; ready: Promise<number> } {
-    const { command, args } = placed(spec.placement, process.execPath, [spec.workerScript]);
-    const child = spawn(command, args, { env: { ...spec.environment }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const script = spec.launch ? [runtimeApiScript(), spec.launch.command, ...spec.launch.args] : [spec.workerScript];
+    const { command, args } = placed(spec.placement, process.execPath, script);
+    // A Runtime API container is a process group (the server and the runtime it starts): killed as one.
+    const child = spawn(command, args, { env: { ...spec.environment }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: spec.launch !== undefined });
     const pid = child.pid;
     if (pid !== undefined) {
       spec.onSpawn?.(pid);
       child.once('exit', () => spec.onExit?.(pid));
     }
-    const container = new Container(child, spec.timeoutMs);
+    const container = new Container(child, spec.timeoutMs, spec.launch !== undefined);
     return { container, ready: container.ready };
   }
 
@@ -43,7 +59,7 @@ export class Container {
   private exited = false;
   private killed = false;
 
-  private constructor(private readonly child: ChildProcess, private readonly timeoutMs: number) {
+  private constructor(private readonly child: ChildProcess, private readonly timeoutMs: number, private readonly group: boolean) {
     this.ready = new Promise((resolve, reject) => {
       child.on('message', (m: ContainerMessage) => {
         if (m.type === 'ready') {resolve(m.initMs);} else if (m.type === 'init-error') {reject(Object.assign(new Error(m.errorMessage), { errorType: m.errorType }));} else if ((m.type === 'result' || m.type === 'error') && m.id === this.current?.id) {
@@ -91,7 +107,16 @@ export class Container {
 
   public kill(): void {
     this.killed = true;
-    if (!this.exited) this.child.kill('SIGKILL');
+    if (this.exited) return;
+    if (this.group && this.child.pid !== undefined) {
+      try {
+        process.kill(-this.child.pid, 'SIGKILL');
+        return;
+      } catch {
+        // The group is gone already; the process itself below.
+      }
+    }
+    this.child.kill('SIGKILL');
   }
 
   /** Stop gracefully (the runtime exits when its IPC channel closes), then kill. */
