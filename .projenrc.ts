@@ -365,7 +365,15 @@ project.addTask('test:runtime:python', {
     { exec: '.tmp/runtime-python/venv/bin/python -m pytest -p no:cacheprovider runtime-python/tests' },
   ],
 });
-project.gitignore.exclude('/runtime-python/VERSION', '/runtime-python/build/', '*.egg-info/');
+// The Python example (example/python/): a CDK app in Python on the jsii wheel in dist/python (built
+// by test:bindings:python, or here when it is missing), whose function is a Python handler on
+// runtime-python/; `local verify` runs it through the local stack's Python runtime.
+project.addTask('example:python', {
+  description: 'Build and synthesize example/python (a Python CDK app with a Python handler), then run `local verify` on it',
+  env: { PYTHONDONTWRITEBYTECODE: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+  steps: [{ exec: 'example/python/verify.sh' }],
+});
+project.gitignore.exclude('/runtime-python/VERSION', '/runtime-python/build/', '*.egg-info/', '/example/python/build/', '/example/python/cdk.out/');
 project.npmignore?.exclude('/runtime-python/');
 project.addTask('test:bindings', {
   description: 'Build the Python, Java, Go and .NET bindings and test the first three',
