@@ -50,9 +50,12 @@ class DeadlineCursor(psycopg.Cursor):
         timer.start()
         try:
             return super().execute(query, params, **kwargs)
-        except psycopg.Error:
+        except psycopg.Error as err:
             if fired.is_set():
                 raise DatabaseUnavailable("timeout", "57014") from None
+            if isinstance(err, psycopg.OperationalError) and (conn.broken or conn.closed):
+                # The connection died under the statement (proxy failover, server restart).
+                raise DatabaseUnavailable("connect-failed", err.sqlstate or "ConnectionLost") from None
             raise
         finally:
             finished.set()
