@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+# The system's PostgreSQL (Debian's packages, as CI installs them), the newest when several are.
+PG_BIN = Path(os.environ.get("PG_BIN") or sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                                                 key=lambda p: int(p.parent.parent.name))[-1].parent)
 REGION, ACCESS_KEY = "us-east-1", "AKIDLOCALTEST"
 APP_PASSWORD = "first p@ss/word:%&?"  # characters a URL must encode
 
