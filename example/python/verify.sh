@@ -9,8 +9,14 @@ if ! ls dist/python/secure_lambda_postgres-*.whl >/dev/null 2>&1; then
   npx jsii-pacmak -v --target python
 fi
 node -p "require('./package.json').version" > runtime-python/VERSION
-rm -rf "$work" && python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install --quiet -r example/python/requirements.txt dist/python/secure_lambda_postgres-*.whl
+rm -rf "$work" && mkdir -p "$work"
+# The bindings test's venv holds the same aws-cdk-lib, constructs and jsii wheel: reuse it when there.
+venv=.tmp/bindings/venv
+if ! "$venv/bin/python" -c 'import aws_cdk, secure_lambda_postgres' 2>/dev/null; then
+  venv="$work/venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet -r example/python/requirements.txt dist/python/secure_lambda_postgres-*.whl
+fi
 RUNTIME_PACKAGE="$PWD/runtime-python" example/python/build.sh
-CDK_OUTDIR="$PWD/$work/cdk.out" "$work/venv/bin/python" example/python/app.py
+CDK_OUTDIR="$PWD/$work/cdk.out" "$venv/bin/python" example/python/app.py
 node assets/cli/main/index.js local verify --assembly "$work/cdk.out"
