@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from conftest import REPO
+from conftest import REPO, admin
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 PEM = KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
@@ -49,7 +49,10 @@ def test_a_forged_token_is_refused(handler):
     assert response["statusCode"] == 401 and json.loads(response["body"])["reason"] == "token-invalid-signature"
 
 
-def test_an_unreachable_database_answers_503(handler, monkeypatch):
+def test_an_unreachable_database_answers_503(handler, monkeypatch, postgres):
+    assert handler(me(session_token()), None)["statusCode"] == 200
+    # The container's connection is closed (a failover), and the endpoint no longer answers.
+    admin(postgres, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'app'")
     monkeypatch.setenv("DB_PORT", "1")
     response = handler(me(session_token()), None)
     assert response["statusCode"] == 503 and response["headers"]["retry-after"] == "1"
