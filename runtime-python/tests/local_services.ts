@@ -1,6 +1,6 @@
 // The project's own local Secrets Manager and throwaway CA, for the Python package's tests: prints
 // one JSON line describing them, then obeys one JSON command per stdin line (put, fail, heal,
-// reads) and answers each with one line. Bundled with esbuild by conftest.py.
+// reads; fail takes the AWS error type in value) and answers each with one line. Bundled with esbuild by conftest.py.
 import * as readline from 'node:readline';
 import { makeCertificates } from '../../src/local/platform/tls';
 import { LocalSecretsManager } from '../../src/local/services/secrets-manager/server';
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   for await (const line of lines) {
     const c = JSON.parse(line) as { op: string; arn: string; value?: string };
     if (c.op === 'put') sm.put(c.arn, c.value ?? '');
-    if (c.op === 'fail') sm.fail(c.arn);
+    if (c.op === 'fail') sm.fail(c.arn, c.value ?? 'AccessDeniedException', c.value === 'InternalServiceError' ? 500 : 400);
     if (c.op === 'heal') sm.heal(c.arn);
     process.stdout.write(JSON.stringify({ reads: sm.readsOf(c.arn), signed: sm.requests.every((r) => r.signed) }) + '\n');
   }

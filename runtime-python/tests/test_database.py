@@ -64,12 +64,15 @@ def test_a_secret_that_lags_the_database_is_read_once_then_refused(env, services
         admin(postgres, "ALTER ROLE app PASSWORD 'first p@ss/word:%&?'")
 
 
-def test_an_unreadable_secret_is_secret_unavailable(env, services):
-    services.command("fail", env["DB_SECRET_ARN"])
+@pytest.mark.parametrize("error,attempts", [("AccessDeniedException", 1), ("ThrottlingException", 3), ("InternalServiceError", 3)])
+def test_an_unreadable_secret_is_secret_unavailable_after_the_sdks_retries(env, services, error, attempts):
+    before = reads(services, env)
+    services.command("fail", env["DB_SECRET_ARN"], error)
     try:
         with pytest.raises(DatabaseUnavailable) as raised:
             connect(env=env, secrets=SecretCache())
-        assert (raised.value.reason, raised.value.code) == ("secret-unavailable", "AccessDeniedException")
+        assert (raised.value.reason, raised.value.code) == ("secret-unavailable", error)
+        assert reads(services, env) == before + attempts
     finally:
         services.command("heal", env["DB_SECRET_ARN"])
 

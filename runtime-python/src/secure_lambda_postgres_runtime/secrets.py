@@ -34,9 +34,11 @@ _RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 class SecretUnavailable(Exception):
     """A secret could not be read (network, permissions, missing, malformed, too slow)."""
 
-    def __init__(self, message: str, code: str) -> None:
+    def __init__(self, message: str, code: str, retryable: bool = False) -> None:
         super().__init__(message)
         self.code = code
+        #: Whether the SDK's standard retry strategy would try again.
+        self.retryable = retryable
 
 
 def endpoint(env: Optional[Mapping[str, str]] = None) -> str:
@@ -73,10 +75,10 @@ def _attempt(url: str, secret_id: str, region: str, credentials: Credentials, ti
             payload = {}
         name = str(err.headers.get("x-amzn-errortype") or payload.get("__type") or f"Http{err.code}")
         name = name.split(":")[0].split("#")[-1]
-        retry = name in _RETRYABLE_CODES or err.code in _RETRYABLE_STATUS
-        raise SecretUnavailable(f"secret could not be read ({name})", name if not retry else f"retry:{name}") from None
+        retryable = name in _RETRYABLE_CODES or err.code in _RETRYABLE_STATUS
+        raise SecretUnavailable(f"secret could not be read ({name})", name, retryable) from None
     except (OSError, ValueError) as err:
-        raise SecretUnavailable(f"secret could not be read ({type(err).__name__})", "retry:NetworkError") from None
+        raise SecretUnavailable(f"secret could not be read ({type(err).__name__})", "NetworkError", True) from None
     if isinstance(payload.get("SecretString"), str):
         return payload["SecretString"]
     raise SecretUnavailable("secret has no string value", "EmptySecret")
@@ -100,8 +102,7 @@ def get_secret_value(secret_id: str, deadline: Deadline, env: Optional[Mapping[s
             return _attempt(url, secret_id, region, credentials, timeout)
         except SecretUnavailable as err:
             backoff = random.random() * BACKOFF_BASE_S * 2 ** attempt
-            if not err.code.startswith("retry:") or attempt + 1 >= MAX_ATTEMPTS or backoff >= deadline.remaining():
-                err.code = err.code.removeprefix("retry:")
+            if not err.retryable or attempt + 1 >= MAX_ATTEMPTS or backoff >= deadline.remaining():
                 raise
             time.sleep(backoff)
     raise AssertionError("unreachable")
