@@ -33,7 +33,11 @@ class LocalServices:
         assert self.proc.stdin and self.proc.stdout
         self.proc.stdin.write(json.dumps({"op": op, "arn": arn, "value": value}) + "\n")
         self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())
+        for _ in range(100):  # the TypeScript verifier logs a line or two before its answer
+            line = self.proc.stdout.readline()
+            if line.startswith("REPLY "):
+                return json.loads(line[len("REPLY "):])
+        raise AssertionError("local_services.ts gave no answer")
 
 
 def _free_port() -> int:

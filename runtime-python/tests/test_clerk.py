@@ -1,5 +1,6 @@
 """verify_session answers the TypeScript handler's reasons, with real RS256 signatures."""
 
+import json
 import time
 
 import jwt
@@ -78,3 +79,23 @@ def test_the_forged_signature_is_refused_before_its_claims_are_read():
 def test_without_clerk_settings_the_answer_is_500_not_configured():
     failure = verify_session(event(f"Bearer {token()}"), {})
     assert (failure.status, failure.reason, failure.error) == (500, "clerk-not-configured", "server_misconfigured")
+
+
+def _python_answer(token):
+    result = verify_session(event(f"Bearer {token}"), ENV)
+    return {"ok": True, "userId": result.user_id} if result.ok else {"ok": False, "status": result.status, "reason": result.reason}
+
+
+def test_every_answer_is_the_typescript_verifiers(services):
+    """The same tokens through @clerk/backend's verifyToken in the TypeScript handler's verifier."""
+    now = int(time.time())
+    tokens = [token(), token(key=OTHER), token(exp=now - 6), token(exp=now - 3), token(nbf=now + 60),
+              token(iat=now + 60, nbf=None), token(azp="https://evil.example.com"), token(azp=None),
+              token(iss="https://other.example.com"), token(sub=None), token(exp=None), token(exp="soon"),
+              token(headers={"typ": "at+jwt"}), token(alg="RS384"), token(alg="RS512"), token(key=OTHER, azp="x", exp=1),
+              token(key="a-shared-secret-of-sufficient-length!", alg="HS256"), "a.b.c", token()[:-4],
+              token(sub=""), token(headers={"typ": None}), token(iat="x", nbf=None), token(nbf=now + 4),
+              "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24." + token().split(".")[2]]
+    settings = json.dumps(ENV)
+    for t in tokens:
+        assert _python_answer(t) == services.command("verify", t, settings), t

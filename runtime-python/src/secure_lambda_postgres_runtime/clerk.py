@@ -22,6 +22,8 @@ from .http import error_response, headers_of
 #: ``@clerk/backend``'s default allowed clock skew for ``exp``, ``nbf`` and ``iat``.
 CLOCK_SKEW_S = 5.0
 ALGORITHMS = ("RS256", "RS384", "RS512")
+#: The only algorithm a token verified with the PEM key can have in ``@clerk/backend``.
+PEM_ALGORITHM = "RS256"
 _BEARER = re.compile(r"^Bearer[ \t]+([A-Za-z0-9._~+/=-]+)$", re.I)
 _PEM = re.compile(r"-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----")
 
@@ -108,6 +110,10 @@ def verify_token(token: str, env: Optional[Mapping[str, str]] = None, now: Optio
         return AuthFailure(401, "malformed-token")
     if header.get("alg") not in ALGORITHMS:
         return AuthFailure(401, "token-invalid-algorithm")
+    if header["alg"] != PEM_ALGORITHM:
+        # @clerk/backend imports the PEM as an RS256 JSON Web Key, which WebCrypto then refuses
+        # for another hash: the token fails verification (a test compares the two verifiers).
+        return AuthFailure(401, "token-verification-failed")
     try:
         claims = jwt.decode(token, normalise_pem(pem), algorithms=[header["alg"]], options={
             "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False,
@@ -142,8 +148,17 @@ def verify_session(event: Any, env: Optional[Mapping[str, str]] = None) -> "Sess
     return verify_token(match.group(1), env)
 
 
+_B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
 def _b64(segment: str) -> bytes:
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    """base64url as Clerk's decoder reads it: padding optional, but bits left over after the
+    last byte must be zero (Python's decoder ignores them; Clerk calls the token malformed)."""
+    body = segment.rstrip("=")
+    spare = len(body) * 6 % 8
+    if len(body) % 4 == 1 or (body and _B64URL.find(body[-1]) & ((1 << spare) - 1)):
+        raise ValueError("base64url with unused bits set")
+    return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
 
 
 def _decoded_header(token: str) -> Optional[dict]:
