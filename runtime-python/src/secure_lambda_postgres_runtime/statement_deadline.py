@@ -13,6 +13,7 @@ import psycopg
 
 from .db_errors import DatabaseUnavailable
 from .deadline import Deadline
+from .watchdog import WATCHDOG
 
 #: How long a cancel request may take before the connection is cut instead.
 CANCEL_TIMEOUT_S = 0.25
@@ -45,9 +46,7 @@ class DeadlineCursor(psycopg.Cursor):
                 if not finished.wait(CANCEL_TIMEOUT_S):
                     _shutdown(conn)
 
-        timer = threading.Timer(deadline.remaining(), stop)
-        timer.daemon = True
-        timer.start()
+        timer = WATCHDOG.schedule(deadline.at, stop)
         try:
             return super().execute(query, params, **kwargs)
         except psycopg.Error as err:
@@ -59,7 +58,7 @@ class DeadlineCursor(psycopg.Cursor):
             raise
         finally:
             finished.set()
-            timer.cancel()
+            WATCHDOG.cancel(timer)
             with done:  # a cancel under way finishes before the next statement starts
                 pass
 
