@@ -339,6 +339,40 @@ const bindings = {
     steps: [{ exec: 'rm -rf dist/dotnet && jsii-pacmak -v --target dotnet --code-only' }],
   }),
 };
+// The Python runtime package (runtime-python/: connect(), database_url(), verify_session() for
+// Python handlers), released in lockstep with the construct: its version is package.json's, and
+// its wheel joins the jsii wheel in dist/python, which the release's PyPI job uploads.
+const pythonRuntimeVersion = 'node -p "require(\'./package.json\').version" > runtime-python/VERSION';
+const pythonRuntimeWheel = project.addTask('package:python-runtime', {
+  description: 'Build the secure-lambda-postgres-runtime wheel into dist/python, versioned as package.json',
+  steps: [
+    { exec: pythonRuntimeVersion },
+    { exec: 'python3 -m pip wheel --quiet --no-deps --wheel-dir dist/python ./runtime-python' },
+  ],
+});
+project.tasks.tryFind('package:python')?.spawn(pythonRuntimeWheel);
+// Its tests run against real PostgreSQL (the system's binaries) and the local stack's Secrets
+// Manager and CA (node), in a fresh venv holding the package as pip installs it.
+project.addTask('test:runtime:python', {
+  description: 'Install the Python runtime package into a fresh venv and test it with pytest against real PostgreSQL',
+  env: { PYTHONDONTWRITEBYTECODE: '1' },
+  steps: [
+    { exec: pythonRuntimeVersion },
+    { exec: 'rm -rf .tmp/runtime-python/venv && python3 -m venv .tmp/runtime-python/venv' },
+    { exec: '.tmp/runtime-python/venv/bin/pip install --quiet ./runtime-python -r runtime-python/requirements-test.txt' },
+    { exec: '.tmp/runtime-python/venv/bin/python -m pytest -p no:cacheprovider runtime-python/tests' },
+  ],
+});
+// The Python example (example/python/): a CDK app in Python on the jsii wheel in dist/python (built
+// by test:bindings:python, or here when it is missing), whose function is a Python handler on
+// runtime-python/; `local verify` runs it through the local stack's Python runtime.
+project.addTask('example:python', {
+  description: 'Build and synthesize example/python (a Python CDK app with a Python handler), then run `local verify` on it',
+  env: { PYTHONDONTWRITEBYTECODE: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+  steps: [{ exec: 'example/python/verify.sh' }],
+});
+project.gitignore.exclude('/runtime-python/VERSION', '/runtime-python/build/', '*.egg-info/', '/example/python/build/', '/example/python/cdk.out/');
+project.npmignore?.exclude('/runtime-python/');
 project.addTask('test:bindings', {
   description: 'Build the Python, Java, Go and .NET bindings and test the first three',
   steps: Object.values(bindings).map(task => ({ spawn: task.name })),
