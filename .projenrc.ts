@@ -116,6 +116,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // schema file). 0.31 is the newest stable line: its layout (meta/_journal.json) is the one read.
     'drizzle-kit@^0.31',
     'drizzle-orm@^0.45',
+    // example/fastify and the databaseUrl() tests: a pool from the URL with a password callback
+    // (a password in the connection string would win over the callback).
+    'pg-connection-string@^2',
   ],
 
   eslintOptions: {
