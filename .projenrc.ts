@@ -241,6 +241,18 @@ project.addTask('example', {
   ],
 });
 
+// Your own app behind the construct (docs/bring-your-app.md): the fastify + @clerk/fastify + Drizzle
+// example, bundled by esbuild into its code asset at synth, then `local verify --faults` on it.
+project.addTask('example:fastify', {
+  description: 'Synthesize example/fastify/app.ts (bundling the app) into cdk.out.fastify/, then run `local verify --faults` on it',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json example/fastify/app.ts', env: { CDK_OUTDIR: 'cdk.out.fastify' } },
+    { exec: `node ${cli.outfile} local verify --faults --assembly cdk.out.fastify` },
+  ],
+});
+project.gitignore.exclude('/example/fastify/dist/', 'cdk.out.fastify/');
+
 // The benchmark (scripts/bench/, docs/performance.md): the default handler against the floor and
 // the fastify stack, built with the same esbuild flags, through real PostgreSQL and PgBouncer.
 // A benchmark, not a test: in neither build nor test. BENCH_REPEATS / BENCH_WARM_REQUESTS scale it.

@@ -39,6 +39,7 @@ describe('the keys Clerk\'s framework SDKs insist on', () => {
     const env = template({ [ENV.CLERK_JWT_KEY]: local, [ENV.CLERK_ISSUER]: 'https://x.clerk.accounts.dev' });
     expect(supplyClerkSdkKeys(env, {})).toMatch(/^env CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY: not in the template, set to local placeholders for Clerk's framework SDKs/);
     expect(env.CLERK_SECRET_KEY).toBe('sk_test_local_placeholder');
+    expect(env.CLERK_TELEMETRY_DISABLED).toBe('1');
     expect(Buffer.from(env.CLERK_PUBLISHABLE_KEY.replace(/^pk_test_/, ''), 'base64').toString()).toBe('x.clerk.accounts.dev$');
   });
 

@@ -63,8 +63,10 @@ export function supplyClerkSdkKeys(env: Record<string, string>, given: Readonly<
   const host = hostOf(env[ENV.CLERK_ISSUER]) ?? 'clerk.local.invalid';
   const placeholders = { CLERK_PUBLISHABLE_KEY: `pk_test_${Buffer.from(`${host}$`).toString('base64')}`, CLERK_SECRET_KEY: 'sk_test_local_placeholder' };
   for (const name of missing) env[name] = placeholders[name];
+  // A development publishable key turns the SDKs' telemetry on: nothing to send it to here.
+  env.CLERK_TELEMETRY_DISABLED ??= '1';
   return `env ${missing.join(', ')}: not in the template, set to local placeholders for Clerk's framework SDKs (@clerk/fastify needs both even with the PEM key; `
-    + 'verification stays networkless); deployed, your app sets its own';
+    + 'verification stays networkless; telemetry off); deployed, your app sets its own';
 }
 
 function hostOf(url: string | undefined): string | undefined {

@@ -1,0 +1,33 @@
+// A fastify + @clerk/fastify + Drizzle app behind SecureLambdaPostgres: bundled by esbuild into the
+// function's code asset, passed as functionCode. `npx projen example:fastify` synthesizes it and
+// runs `local verify` on it.
+import { generateKeyPairSync } from 'crypto';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { buildFastifyExample } from './build';
+// In your app: import { SecureLambdaPostgres } from 'secure-lambda-postgres';
+import { SecureLambdaPostgres } from '../../src';
+
+// Your Clerk instance's PEM public key (Dashboard → API keys → JWT public key); a throwaway key
+// stands in without one (the local stack verifies with its own key anyway).
+const clerkJwtKey = process.env.CLERK_JWT_KEY
+  ?? generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+// @clerk/fastify insists on both keys even when it verifies with the PEM key: the publishable key
+// is public (environment), the secret key stays in Secrets Manager (read by the handler at Init).
+const clerkPublishableKey = process.env.CLERK_PUBLISHABLE_KEY;
+const clerkSecretName = process.env.CLERK_SECRET_NAME;
+
+const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
+const stack = new Stack(app, 'FastifyExample', { env: { account: '123456789012', region: 'us-east-1' } });
+
+new SecureLambdaPostgres(stack, 'Backend', {
+  functionCode: lambda.Code.fromAsset(buildFastifyExample()),
+  functionHandler: 'index.handler',
+  functionEnvironment: clerkPublishableKey ? { CLERK_PUBLISHABLE_KEY: clerkPublishableKey } : undefined,
+  clerkJwtKey,
+  clerkSecretKey: clerkSecretName ? secretsmanager.Secret.fromSecretNameV2(stack, 'ClerkSecretKey', clerkSecretName) : undefined,
+  clerkAuthorizedParties: ['https://app.example.com'],
+});
+
+app.synth();
