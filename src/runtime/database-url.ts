@@ -18,6 +18,8 @@ export interface DatabaseUrlOptions {
    * runtime's trust store, as the default handler does: Node's roots, which hold the Amazon roots
    * the proxy's certificate chains to, plus `NODE_EXTRA_CA_CERTS` (the local stack's CA)
    */
+  // Lambda's Node.js 20+ runtimes load Node's roots only, unless NODE_EXTRA_CA_CERTS names more
+  // (e.g. /var/runtime/ca-cert.pem): https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html#nodejs-certificate-loading
   readonly caFile?: string;
   /** When the secret must have been read by. @default the function's timeout from now */
   readonly deadline?: Deadline;
