@@ -119,6 +119,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // example/fastify and the databaseUrl() tests: a pool from the URL with a password callback
     // (a password in the connection string would win over the callback).
     'pg-connection-string@^2',
+    // example/fastify's Prisma variant: Prisma 7's client needs no engine binary (the query
+    // compiler is WebAssembly in @prisma/client) and queries through pg with the adapter.
+    'prisma@^7',
+    '@prisma/client@^7',
+    '@prisma/adapter-pg@^7',
   ],
 
   eslintOptions: {
@@ -251,7 +256,7 @@ project.addTask('example:fastify', {
     { exec: `node ${cli.outfile} local verify --faults --assembly cdk.out.fastify` },
   ],
 });
-project.gitignore.exclude('/example/fastify/dist/', 'cdk.out.fastify/');
+project.gitignore.exclude('/example/fastify/dist/', '/example/fastify/generated/', 'cdk.out.fastify/');
 
 // The benchmark (scripts/bench/, docs/performance.md): the default handler against the floor and
 // the fastify stack, built with the same esbuild flags, through real PostgreSQL and PgBouncer.

@@ -1,11 +1,11 @@
-// A fastify + @clerk/fastify + Drizzle app behind SecureLambdaPostgres: bundled by esbuild into the
-// function's code asset, passed as functionCode. `npx projen example:fastify` synthesizes it and
-// runs `local verify` on it.
+// A fastify + @clerk/fastify + Drizzle app (EXAMPLE_ORM=prisma: Prisma) behind SecureLambdaPostgres:
+// bundled by esbuild into the function's code asset, passed as functionCode.
+// `npx projen example:fastify` synthesizes it and runs `local verify` on it.
 import { generateKeyPairSync } from 'crypto';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { buildFastifyExample } from './build';
+import { buildFastifyExample, ExampleOrm } from './build';
 // In your app: import { SecureLambdaPostgres } from 'secure-lambda-postgres';
 import { SecureLambdaPostgres } from '../../src';
 
@@ -18,11 +18,16 @@ const clerkJwtKey = process.env.CLERK_JWT_KEY
 const clerkPublishableKey = process.env.CLERK_PUBLISHABLE_KEY;
 const clerkSecretName = process.env.CLERK_SECRET_NAME;
 
+const orm = process.env.EXAMPLE_ORM ?? 'drizzle';
+if (orm !== 'drizzle' && orm !== 'prisma') {
+  throw new Error(`EXAMPLE_ORM must be 'drizzle' or 'prisma', not '${orm}'`);
+}
+
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
 const stack = new Stack(app, 'FastifyExample', { env: { account: '123456789012', region: 'us-east-1' } });
 
 new SecureLambdaPostgres(stack, 'Backend', {
-  functionCode: lambda.Code.fromAsset(buildFastifyExample()),
+  functionCode: lambda.Code.fromAsset(buildFastifyExample(undefined, orm satisfies ExampleOrm)),
   functionHandler: 'index.handler',
   functionEnvironment: clerkPublishableKey ? { CLERK_PUBLISHABLE_KEY: clerkPublishableKey } : undefined,
   clerkJwtKey,
