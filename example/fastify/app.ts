@@ -17,6 +17,10 @@ const clerkJwtKey = process.env.CLERK_JWT_KEY
 // is public (environment), the secret key stays in Secrets Manager (read by the handler at Init).
 const clerkPublishableKey = process.env.CLERK_PUBLISHABLE_KEY;
 const clerkSecretName = process.env.CLERK_SECRET_NAME;
+if (!clerkPublishableKey || !clerkSecretName) {
+  // Not an error: the local stack supplies placeholders and says so. A deployment needs both.
+  process.stderr.write('example/fastify: CLERK_PUBLISHABLE_KEY or CLERK_SECRET_NAME is not set: fine locally, needed to deploy\n');
+}
 
 const orm = process.env.EXAMPLE_ORM ?? 'drizzle';
 if (orm !== 'drizzle' && orm !== 'prisma') {
