@@ -114,6 +114,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // schema file). 0.31 is the newest stable line: its layout (meta/_journal.json) is the one read.
     'drizzle-kit@^0.31',
     'drizzle-orm@^0.45',
+    // example/fastify and the databaseUrl() tests: a pool from the URL with a password callback
+    // (a password in the connection string would win over the callback).
+    'pg-connection-string@^2',
+    // example/fastify's Prisma variant: Prisma 7's client needs no engine binary (the query
+    // compiler is WebAssembly in @prisma/client) and queries through pg with the adapter.
+    'prisma@^7',
+    '@prisma/client@^7',
+    '@prisma/adapter-pg@^7',
   ],
 
   eslintOptions: {
@@ -237,6 +245,18 @@ project.addTask('example', {
     { exec: `node ${cli.outfile} local verify --assembly cdk.out` },
   ],
 });
+
+// Your own app behind the construct (docs/bring-your-app.md): the fastify + @clerk/fastify + Drizzle
+// example, bundled by esbuild into its code asset at synth, then `local verify --faults` on it.
+project.addTask('example:fastify', {
+  description: 'Synthesize example/fastify/app.ts (bundling the app) into cdk.out.fastify/, then run `local verify --faults` on it',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json example/fastify/app.ts', env: { CDK_OUTDIR: 'cdk.out.fastify' } },
+    { exec: `node ${cli.outfile} local verify --faults --assembly cdk.out.fastify` },
+  ],
+});
+project.gitignore.exclude('/example/fastify/dist/', '/example/fastify/generated/', 'cdk.out.fastify/');
 
 // The benchmark (test/bench/, docs/performance.md): the default handler against the floor and
 // the fastify stack, built with the same esbuild flags, through real PostgreSQL and PgBouncer.

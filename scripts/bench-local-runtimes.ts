@@ -8,17 +8,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { percentile } from './stats';
-import { SecureLambdaPostgres } from '../../src';
-import { workerScript } from '../../src/local/platform/assets';
-import { loopback } from '../../src/local/platform/placement';
-import { pythonRuntime } from '../../src/local/services/lambda/awslambdaric';
-import { Container } from '../../src/local/services/lambda/container';
-import { functionLaunch } from '../../src/local/services/lambda/launch';
+import { percentile } from './bench-stats';
+import { SecureLambdaPostgres } from '../src';
+import { workerScript } from '../src/local/platform/assets';
+import { loopback } from '../src/local/platform/placement';
+import { pythonRuntime } from '../src/local/services/lambda/awslambdaric';
+import { Container } from '../src/local/services/lambda/container';
+import { functionLaunch } from '../src/local/services/lambda/launch';
 
 const NODE = 'exports.handler = async () => ({ statusCode: 200, headers: { \'content-type\': \'application/json\' }, body: \'{"status":"ok"}\' });\n';
 const PYTHON = 'def handler(event, context):\n    return {\'statusCode\': 200, \'headers\': {\'content-type\': \'application/json\'}, \'body\': \'{"status":"ok"}\'}\n';
-const GO_FIXTURE = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'go-handler');
+const GO_FIXTURE = path.resolve(__dirname, '..', 'test', 'fixtures', 'go-handler');
 
 export interface RuntimeApp {
   readonly label: string;

@@ -3,11 +3,11 @@ import { rootCertificates } from 'node:tls';
 import { ClientConfig } from 'pg';
 import { DbConfig, Environment, readDbConfig } from './config';
 import { PgConnection, runStatement } from './connection';
+import { appCredentials, expectNewCredentials } from './credentials';
 import { classifyDatabaseError, DatabaseUnavailableError } from './db-errors';
 import { Deadline } from './deadline';
-import { signRdsIamToken } from './iam-token';
 import { logger, summariseError } from './log';
-import { defaultSecretCache, SecretCache, SecretUnavailableError } from './secrets';
+import { defaultSecretCache, SecretCache } from './secrets';
 
 export { classifyDatabaseError, DatabaseUnavailableError } from './db-errors';
 export type { DatabaseErrorKind, DatabaseUnavailableReason } from './db-errors';
@@ -159,10 +159,7 @@ export class Database {
 
   /** After a rejected login: whether retrying can present other credentials. */
   private expectNewCredentials(): boolean {
-    if (this.options.authMode === 'iam') {
-      return true; // every attempt signs a new token
-    }
-    return this.options.secretArn !== undefined && this.secrets.markRejected(this.options.secretArn);
+    return expectNewCredentials(this.options, this.secrets);
   }
 
   /** What one wait may take: what remains of the deadline, capped; never 0, which pg reads as "no limit". */
@@ -174,42 +171,13 @@ export class Database {
     return ms;
   }
 
-  private async credentials(deadline: Deadline): Promise<{ user: string; password: string }> {
-    const o = this.options;
-    if (o.authMode === 'iam') {
-      if (!o.user) {
-        throw new DatabaseUnavailableError('secret-unavailable', 'MissingUser');
-      }
-      return { user: o.user, password: signRdsIamToken({ hostname: o.host, port: o.port, username: o.user, region: o.region ?? '' }) };
-    }
-    try {
-      if (!o.secretArn) {
-        throw new SecretUnavailableError('no database secret configured', 'MissingSecretArn');
-      }
-      const secret = await this.secrets.getJson(o.secretArn, deadline);
-      const user = typeof secret.username === 'string' ? secret.username : o.user;
-      const password = secret.password;
-      if (typeof password !== 'string' || password === '') {
-        throw new SecretUnavailableError('database secret has no password', 'MalformedSecret');
-      }
-      if (!user) {
-        throw new SecretUnavailableError('database secret has no username', 'MissingUser');
-      }
-      return { user, password };
-    } catch (err) {
-      const summary = summariseError(err);
-      logger.error('db.secret-unavailable', { error: summary });
-      throw new DatabaseUnavailableError('secret-unavailable', summary.code);
-    }
-  }
-
   /**
    * Settings of a new connection. An attempt that may still be retried gets an equal share of the
    * remaining time, so a hanging first attempt leaves room for the second one.
    */
   private async clientConfig(deadline: Deadline, retriesLeft: number): Promise<ClientConfig> {
     const o = this.options;
-    const { user, password } = await this.credentials(deadline);
+    const { user, password } = await appCredentials(o, this.secrets, deadline);
     const share = Math.floor(deadline.remaining() / (Math.max(0, retriesLeft) + 1));
     return {
       host: o.host,

@@ -14,6 +14,7 @@ export * from './get-secret-value';
 export * from './iam-token';
 export * from './connection';
 export * from './db';
+export * from './database-url';
 export * from './verification-cache';
 export * from './clerk';
 export * from './http';

@@ -6,6 +6,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { buildFastifyExample } from '../../example/fastify/build';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const TASK = 'bundle:handler/api.lambda';
@@ -43,7 +44,11 @@ export function build(name: string, entry: string, handlerDefines = false): Subj
   return { name, bundle: outfile };
 }
 
-/** The default handler as `npx projen bundle` built it, and the two baselines, built now. */
+/**
+ * The default handler as `npx projen bundle` built it, the two baselines, and example/fastify (the
+ * same framework stack written as a deployed app: Drizzle over a pg pool from DATABASE_URL, the
+ * Clerk secret key read at Init) built as the example builds itself, all built now.
+ */
 export function subjects(): Subject[] {
   const ours = path.join(ROOT, 'assets', 'handler', 'api.lambda', 'index.js');
   if (!fs.existsSync(ours)) {
@@ -53,5 +58,6 @@ export function subjects(): Subject[] {
     { name: 'ours', bundle: ours },
     build('floor', 'test/bench/baselines/floor.ts'),
     build('fastify', 'test/bench/baselines/fastify.ts'),
+    { name: 'example', bundle: path.join(buildFastifyExample(path.join(ROOT, '.tmp', 'bench', 'example')), 'index.js') },
   ];
 }

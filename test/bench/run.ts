@@ -1,6 +1,7 @@
 /**
  * `npx projen bench`: the default handler against the floor (jose + pg + the Secrets Manager
- * client) and fastify + @clerk/fastify + @fastify/aws-lambda, built with the same esbuild flags,
+ * client), fastify + @clerk/fastify + @fastify/aws-lambda, built with the same esbuild flags, and
+ * example/fastify (that stack with Drizzle and DATABASE_URL) as the example builds itself,
  * in one run on this machine, repeats interleaved, medians side by side with ratios. Needs the
  * PostgreSQL server binaries and PgBouncer (what .ci/run installs). A benchmark, not a test.
  */

@@ -147,6 +147,7 @@ test('the function environment points at the local servers, the local Clerk key 
   expect(notes).toEqual([
     expect.stringMatching(/^IAM database authentication: there is no IAM here/),
     expect.stringMatching(/^Clerk: the function verifies session tokens against the local key/),
+    expect.stringMatching(/^env CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY: not in the template, set to local placeholders/),
     "env BUCKET: refers to a deployed resource the local stack does not run; set to '' (pass --env BUCKET=VALUE)",
   ]);
 });

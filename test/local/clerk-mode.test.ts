@@ -1,6 +1,6 @@
 import { ENV } from '../../src/contract';
 import { UsageError } from '../../src/io';
-import { applyClerkMode } from '../../src/local/services/lambda/clerk-mode';
+import { applyClerkMode, supplyClerkSdkKeys } from '../../src/local/services/lambda/clerk-mode';
 import { makeSigningKey } from '../harness/clerk';
 
 const instance = makeSigningKey().publicKeyPem;
@@ -32,4 +32,28 @@ test.each([
 
 test('no Clerk in the template: the same note in either mode', () => {
   for (const key of [local, undefined]) expect(applyClerkMode({}, key)).toMatch(/^Clerk: not configured in the template/);
+});
+
+describe('the keys Clerk\'s framework SDKs insist on', () => {
+  test('absent: local placeholders, one line saying so; the publishable key names the issuer\'s host', () => {
+    const env = template({ [ENV.CLERK_JWT_KEY]: local, [ENV.CLERK_ISSUER]: 'https://x.clerk.accounts.dev' });
+    expect(supplyClerkSdkKeys(env, {})).toMatch(/^env CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY: not in the template, set to local placeholders for Clerk's framework SDKs/);
+    expect(env.CLERK_SECRET_KEY).toBe('sk_test_local_placeholder');
+    expect(env.CLERK_TELEMETRY_DISABLED).toBe('1');
+    expect(Buffer.from(env.CLERK_PUBLISHABLE_KEY.replace(/^pk_test_/, ''), 'base64').toString()).toBe('x.clerk.accounts.dev$');
+  });
+
+  test('set by the template or by --env: kept, and only the other one is supplied', () => {
+    const env = template({ [ENV.CLERK_JWT_KEY]: local, CLERK_PUBLISHABLE_KEY: 'pk_test_mine' });
+    expect(supplyClerkSdkKeys(env, { CLERK_SECRET_KEY: 'sk_test_given' })).toBeUndefined();
+    expect(env.CLERK_PUBLISHABLE_KEY).toBe('pk_test_mine');
+    expect(env).not.toHaveProperty('CLERK_SECRET_KEY');
+    expect(supplyClerkSdkKeys(env, {})).toMatch(/^env CLERK_SECRET_KEY: /);
+  });
+
+  test('no PEM key (Clerk not configured): nothing supplied', () => {
+    const env = template({});
+    expect(supplyClerkSdkKeys(env, {})).toBeUndefined();
+    expect(env).not.toHaveProperty('CLERK_PUBLISHABLE_KEY');
+  });
 });

@@ -44,3 +44,35 @@ function isPublicKey(pem: string | undefined): boolean {
     return false;
   }
 }
+
+/** Variables Clerk's framework SDKs (`@clerk/fastify`, `@clerk/express`) read and insist on. */
+export const CLERK_SDK_KEYS = ['CLERK_PUBLISHABLE_KEY', 'CLERK_SECRET_KEY'] as const;
+
+/**
+ * Local stand-ins for the Clerk SDK keys the template does not set: `@clerk/fastify` refuses
+ * requests without a publishable and a secret key even when it verifies networkless with the PEM
+ * key, and the construct never sets them (a deployed app passes its own). Only with a PEM key,
+ * and only for names neither the template nor `--env` sets. Returns the line `serve` prints.
+ */
+export function supplyClerkSdkKeys(env: Record<string, string>, given: Readonly<Record<string, string>>): string | undefined {
+  const missing = CLERK_SDK_KEYS.filter((name) => !env[name] && !(name in given));
+  if (!env[ENV.CLERK_JWT_KEY] || missing.length === 0) {
+    return undefined;
+  }
+  // A publishable key encodes the Frontend API host: the issuer's when there is one.
+  const host = hostOf(env[ENV.CLERK_ISSUER]) ?? 'clerk.local.invalid';
+  const placeholders = { CLERK_PUBLISHABLE_KEY: `pk_test_${Buffer.from(`${host}$`).toString('base64')}`, CLERK_SECRET_KEY: 'sk_test_local_placeholder' };
+  for (const name of missing) env[name] = placeholders[name];
+  // A development publishable key turns the SDKs' telemetry on: nothing to send it to here.
+  env.CLERK_TELEMETRY_DISABLED ??= '1';
+  return `env ${missing.join(', ')}: not in the template, set to local placeholders for Clerk's framework SDKs (@clerk/fastify needs both even with the PEM key; `
+    + 'verification stays networkless; telemetry off); deployed, your app sets its own';
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).host : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { applyClerkMode } from './clerk-mode';
+import { applyClerkMode, supplyClerkSdkKeys } from './clerk-mode';
 import { DB_AUTH_MODES, ENV } from '../../../contract';
 import { pseudoParameters, resolveValue } from '../../assembly/intrinsics';
 import { BackendSpec } from '../../assembly/model';
@@ -53,6 +53,8 @@ export function functionEnvironment(spec: BackendSpec, l: LocalEndpoints): { env
   }
   env[ENV.DB_SECRET_ARN] = l.secretArn;
   notes.push(applyClerkMode(env, l.clerkPublicKeyPem));
+  const sdkKeys = supplyClerkSdkKeys(env, l.overrides);
+  if (sdkKeys) notes.push(sdkKeys);
   for (const name of unresolved.filter((n) => !(n in l.overrides) && env[n] === '')) {
     notes.push(`env ${name}: refers to a deployed resource the local stack does not run; set to '' (pass --env ${name}=VALUE)`);
   }

@@ -46,13 +46,37 @@ function locate(taskRoot: string, handler: string): { file?: string; exportName:
   return { file, exportName, moduleName };
 }
 
+/**
+ * An error of the Init phase as the Lambda Node.js runtime reports it (aws-lambda-nodejs-runtime-interface-client,
+ * src/function/module-loader.ts, src/utils/errors.ts): a syntax error becomes
+ * `Runtime.UserCodeSyntaxError` and a module not found `Runtime.ImportModuleError`, both with the
+ * original error's text as message ("Error: Cannot find module 'x'\nRequire stack:\n- ...");
+ * anything else thrown while loading (a crash at init) keeps its own name and message.
+ */
+function initError(err: unknown): unknown {
+  if (err instanceof SyntaxError) {
+    return Object.assign(new Error(String(err)), { name: 'Runtime.UserCodeSyntaxError' });
+  }
+  if (err instanceof Error && (err as { code?: unknown }).code === 'MODULE_NOT_FOUND') {
+    return Object.assign(new Error(String(err)), { name: 'Runtime.ImportModuleError' });
+  }
+  return err;
+}
+
+async function load(file: string | undefined, moduleName: string): Promise<Record<string, any>> {
+  if (!file) {
+    // What Node's resolution says when the runtime falls back to require.resolve(module).
+    throw Object.assign(new Error(`Cannot find module '${moduleName}'\nRequire stack:\n- ${__filename}`), { code: 'MODULE_NOT_FOUND' });
+  }
+  return await import(pathToFileURL(file).href) as Record<string, any>;
+}
+
 async function init(): Promise<Handler> {
   const handlerName = process.env._HANDLER ?? 'index.handler';
   const { file, exportName, moduleName } = locate(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), handlerName);
-  if (!file) {
-    throw Object.assign(new Error(`Cannot find module '${moduleName}'`), { name: 'Runtime.ImportModuleError' });
-  }
-  const mod = await import(pathToFileURL(file).href) as Record<string, any>;
+  const mod = await load(file, moduleName).catch((err: unknown) => {
+    throw initError(err);
+  });
   const fn = mod[exportName] ?? mod.default?.[exportName];
   if (typeof fn !== 'function') {
     throw Object.assign(new Error(`${handlerName} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
@@ -100,8 +124,9 @@ function main(): void {
   handlerReady.then(
     () => send({ type: 'ready', initMs: performance.now() - started }),
     (err) => {
-      const reported = report(err, 'Runtime.UserCodeSyntaxError');
-      console.error(`ERROR\tInit Error\t${JSON.stringify(reported)}`);
+      const reported = report(err, 'Error');
+      // Lambda's runtime logs a failed Init as an uncaught exception ("ERROR\tUncaught Exception\t{...}").
+      console.error(`ERROR\tUncaught Exception\t${JSON.stringify(reported)}`);
       send({ type: 'init-error', ...reported });
       process.disconnect?.();
     });
