@@ -22,6 +22,8 @@ export interface RolesSpec {
   readonly owner: string;
   /** The application role the function logs in as. */
   readonly app: string;
+  /** How the app role logs in: `iam` makes it a member of `rds_iam`, with no secret. @default 'password' */
+  readonly appAuth?: 'password' | 'iam';
   /** The migration files' directory in the assembly, when the app has migrations. */
   readonly migrationsDir?: string;
   /** The checksum of the file set the template was synthesized with. */
