@@ -6,9 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { buildSync } from 'esbuild';
 import { Client } from 'pg';
-import { CliRun, http, pgpassLogins, runCli, synthApp, tempDir } from './helpers';
+import { bundleHandler, CliRun, http, pgpassLogins, runCli, synthApp, tempDir } from './helpers';
 import { DatabaseAuthentication } from '../../src';
 import { iamAuthenticationFailed } from '../../src/local/services/rds-proxy/iam-token';
 import { BackendPlan, secretsOf } from '../../src/local/stack/backend';
@@ -88,18 +87,8 @@ maybe('with databaseAuthentication: IAM on system PostgreSQL + the local proxy',
     let api: string;
 
     beforeAll(async () => {
-      const code = path.join(root, 'code');
-      fs.writeFileSync(path.join(root, 'main.js'), HANDLER);
-      buildSync({
-        entryPoints: [path.join(root, 'main.js')],
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        outfile: path.join(code, 'main.js'),
-        external: ['pg-native'],
-        nodePaths: [path.join(REPO_ROOT, 'node_modules')],
-        logLevel: 'error',
-      });
+      // @aws-sdk/rds-signer bundled, as the Lambda runtime does not provide it.
+      const code = bundleHandler(root, HANDLER, []);
       const assembly = synthApp(path.join(root, 'custom'), {
         databaseAuthentication: DatabaseAuthentication.IAM,
         functionCode: lambda.Code.fromAsset(code),
