@@ -134,8 +134,9 @@ test('the local Secrets Manager holds no secret for the app role, as after deplo
       const client = new Client({ host: m[1], port: Number(m[2]), database: m[3], user: 'app', password: logins.get('app'), ssl: { ca: fs.readFileSync(m[5], 'utf8') } });
       await client.connect();
       try {
-        const { rows } = await client.query("SELECT pg_has_role('app', 'rds_iam', 'MEMBER') AS member");
-        expect(rows[0].member).toBe(true);
+        const { rows } = await client.query("SELECT pg_has_role('app', 'rds_iam', 'MEMBER') AS member, current_setting('statement_timeout') AS statement");
+        // The bootstrap sets the function's timeout (10 s by default) on the role, as in AWS.
+        expect(rows[0]).toEqual({ member: true, statement: '10s' });
       } finally {
         await client.end();
       }

@@ -68,6 +68,7 @@ export async function applyRoles(roles: LocalRoles, db: MasterLogin, caFile: str
       owner: { username: roles.owner.user, password: roles.owner.password },
       app: iam ? { username: roles.app.user, authentication: 'iam' } : { username: roles.app.user, authentication: 'password', password: roles.app.password },
       schema: spec.schema,
+      appSettings: spec.appSettings,
       files,
     });
     if (iam) await asMaster(target, admin, (client) => setPassword(client, roles.app.user, roles.app.password));
