@@ -2,6 +2,7 @@
  * The local proxy's check of RDS IAM authentication tokens, against tokens the real
  * `@aws-sdk/rds-signer` makes (and the runtime helper's signer, which the default handler uses).
  */
+import { spawnSync } from 'child_process';
 import { Signer } from '@aws-sdk/rds-signer';
 import { IamTokenCheck, iamAuthenticationFailed, verifyIamToken } from '../../src/local/services/rds-proxy/iam-token';
 import { signRdsIamToken } from '../../src/runtime/iam-token';
@@ -57,6 +58,19 @@ describe('accepted', () => {
     const now = Date.parse('2026-03-04T05:06:07Z');
     const token = signRdsIamToken({ ...signedBy, credentials, now: new Date(now) });
     expect(verifyIamToken(token, check({ now: now + 1000 }))).toEqual({ ok: true });
+  });
+
+  // A Python handler signs with boto3's generate_db_auth_token.
+  const boto3 = spawnSync('python3', ['-c', 'import boto3'], { encoding: 'utf8' });
+  (boto3.status === 0 ? test : test.skip)(`a token from boto3's generate_db_auth_token${boto3.status === 0 ? '' : ' (skipped: python3 with boto3 is not installed)'}`, () => {
+    const script = 'import sys, boto3\n'
+      + 's = boto3.session.Session(aws_access_key_id=sys.argv[1], aws_secret_access_key=sys.argv[2], aws_session_token=sys.argv[3], region_name=sys.argv[4])\n'
+      + "print(s.client('rds').generate_db_auth_token(DBHostname=sys.argv[5], Port=int(sys.argv[6]), DBUsername=sys.argv[7]))";
+    const out = spawnSync('python3', ['-c', script, credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken,
+      proxy.region, proxy.host, String(proxy.port), proxy.user], { encoding: 'utf8', timeout: 30_000 });
+    expect(out.stderr).toBe('');
+    expect(verifyIamToken(out.stdout.trim(), check())).toEqual({ ok: true });
+    refused(out.stdout.trim(), check({ user: 'other' }), /for user 'app', not 'other'/);
   });
 
   test('a token without a session token when the credentials have none', async () => {
