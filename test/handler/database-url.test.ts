@@ -12,14 +12,13 @@ import { redact } from '../../src/runtime/log';
 import { SecretCache } from '../../src/runtime/secrets';
 import { newPassword } from '../harness/database';
 import { sdkSecrets } from '../harness/runtime-db';
-import { passwordAuthUnavailable, stackForTests, TestStack, testIf } from '../harness/stack';
+import { stackForTests, TestStack } from '../harness/stack';
 import { sleep } from '../harness/util';
 
 jest.setTimeout(30000);
 process.env.AWS_LAMBDA_LOG_LEVEL = 'error';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const NO_PASSWORD_AUTH = passwordAuthUnavailable();
 let stack: TestStack;
 stackForTests((started) => {
   stack = started;
@@ -109,7 +108,7 @@ describe('databaseUrl', () => {
 });
 
 describe('a pg pool opened from the URL', () => {
-  testIf(NO_PASSWORD_AUTH, 'verify-full with the stack CA connects over TLS; without that CA the certificate is refused', async () => {
+  test('verify-full with the stack CA connects over TLS; without that CA the certificate is refused', async () => {
     const secrets = sdkSecrets(stack);
     const trusted = pool(await databaseUrl({ env: stack.env(), secrets, caFile: stack.certs.caFile }), secrets);
     try {
@@ -127,7 +126,7 @@ describe('a pg pool opened from the URL', () => {
     }
   });
 
-  testIf(NO_PASSWORD_AUTH, 'rotation (PostgreSQL, then Secrets Manager): the next connection fails with 28P01, one re-read, recovered', async () => {
+  test('rotation (PostgreSQL, then Secrets Manager): the next connection fails with 28P01, one re-read, recovered', async () => {
     const secrets = sdkSecrets(stack);
     const p = pool(await databaseUrl({ env: stack.env(), secrets, caFile: stack.certs.caFile }), secrets);
     const reads = () => stack.sm.readsOf(stack.dbSecretArn);
