@@ -5,8 +5,8 @@ import { Client, ClientConfig } from 'pg';
 import { Supervisor } from '../../../src/local/platform/supervisor';
 import { freePort, serviceUser } from '../../../src/local/platform/system';
 import { RunningFront, startFront } from '../../../src/local/services/rds-proxy/front';
-import { Pin } from '../../../src/local/services/rds-proxy/pinning';
 import { findPgbouncer, startPgbouncer } from '../../../src/local/services/rds-proxy/pgbouncer';
+import { Pin } from '../../../src/local/services/rds-proxy/pinning';
 import { makeCertificates, TestCertificates } from '../../harness/certs';
 import { startDatabase, TestDatabase } from '../../harness/database';
 import { makeTempDir, removeDir } from '../../harness/util';
@@ -77,8 +77,13 @@ afterEach(async () => {
 
 async function connect(extra: Partial<ClientConfig> = {}): Promise<Client> {
   const client = new Client({
-    host: '127.0.0.1', port: front.port, user: db.user, password: db.password, database: db.database,
-    ssl: { ca: certs.caPem, servername: 'localhost' }, ...extra,
+    host: '127.0.0.1',
+    port: front.port,
+    user: db.user,
+    password: db.password,
+    database: db.database,
+    ssl: { ca: certs.caPem, servername: 'localhost' },
+    ...extra,
   });
   clients.push(client);
   client.on('error', () => undefined);
