@@ -57,6 +57,10 @@ export const ENV = {
   MIGRATION_DIR: 'MIGRATION_DIR',
   /** Checksum of the file set validated at synth; the function refuses a directory that differs. */
   MIGRATION_SET_CHECKSUM: 'MIGRATION_SET_CHECKSUM',
+  /** The app role's `statement_timeout` in the application database, ms (`0`: none). */
+  MIGRATION_APP_STATEMENT_TIMEOUT_MS: 'MIGRATION_APP_STATEMENT_TIMEOUT_MS',
+  /** The app role's `idle_in_transaction_session_timeout` in the application database, ms (`0`: none). */
+  MIGRATION_APP_IDLE_IN_TRANSACTION_TIMEOUT_MS: 'MIGRATION_APP_IDLE_IN_TRANSACTION_TIMEOUT_MS',
 } as const;
 
 /** Values of `ENV.DB_AUTH_MODE`. */

@@ -23,7 +23,7 @@ import { writeLocalMetadata } from './private/local-metadata';
 import { validateEgress, validateProps } from './private/props-validation';
 import { createRestApi, RestApiParts } from './private/rest-api';
 import { databaseOptions, functionOptions, monitoringOptions, networkOptions, restApiOptions } from './private/tier-options';
-import { resolveProxyBorrowTimeout } from './private/timeouts';
+import { appRoleTimeouts, resolveProxyBorrowTimeout } from './private/timeouts';
 import { SecureLambdaPostgresProps } from './secure-lambda-postgres-props';
 
 /**
@@ -89,6 +89,7 @@ export class SecureLambdaPostgres extends Construct {
       database: this.database,
       encryptionKey: this.encryptionKey,
     });
+    this.setAppRoleTimeouts();
     if (props.bastion) this.bastion = this.createBastion(props);
     this.allowHttps();
     const rest = this.createApi(props);
@@ -189,6 +190,13 @@ export class SecureLambdaPostgres extends Construct {
       databaseAllocatedStorage: this.database.allocatedStorage,
       maxConnections: budget.budget?.maxConnections,
     });
+  }
+
+  /** The app role's timeouts follow this function's (the database alone assumes the default one). */
+  private setAppRoleTimeouts(): void {
+    for (const [name, value] of Object.entries(appRoleTimeouts(this.databaseFunction.timeout))) {
+      this.database.migrationFunction.addEnvironment(name, value);
+    }
   }
 
   private createBastion(props: SecureLambdaPostgresProps): DatabaseBastion {

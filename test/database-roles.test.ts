@@ -95,6 +95,8 @@ describe('the migration function', () => {
       [CONTRACT.MIGRATION_APP_SECRET_ARN]: ref(stack, backend.appSecret!),
       [CONTRACT.MIGRATION_APP_USER]: 'app',
       [CONTRACT.MIGRATION_APP_AUTH_MODE]: 'password',
+      [CONTRACT.MIGRATION_APP_STATEMENT_TIMEOUT_MS]: '10000',
+      [CONTRACT.MIGRATION_APP_IDLE_IN_TRANSACTION_TIMEOUT_MS]: '10000',
     });
     expect(fn.Properties.Layers).toBeUndefined();
   });

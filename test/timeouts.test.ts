@@ -54,6 +54,26 @@ describe('timeouts derived from functionTimeout', () => {
     expect(database.proxyBorrowTimeout.toSeconds()).toBe(5);
   });
 
+  test("the app role's statement and idle-in-transaction timeouts are the function's, set by the migration function", () => {
+    const migrationEnv = (template: Template) => Object.values<any>(template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: Match.objectLike({ [CONTRACT.MIGRATION_APP_USER]: Match.anyValue() }) } },
+    })).map((fn) => fn.Properties.Environment.Variables);
+    const timeouts = (ms: string) => ({
+      [CONTRACT.MIGRATION_APP_STATEMENT_TIMEOUT_MS]: ms,
+      [CONTRACT.MIGRATION_APP_IDLE_IN_TRANSACTION_TIMEOUT_MS]: ms,
+    });
+    expect(migrationEnv(synth({ functionTimeout: Duration.seconds(25) }).template)).toEqual([expect.objectContaining(timeouts('25000'))]);
+    expect(migrationEnv(synth().template)).toEqual([expect.objectContaining(timeouts('10000'))]);
+    // SecureDatabase alone assumes the default function timeout, as for the borrow timeout.
+    const stack = new Stack(new App(), 'DatabaseOnly', { env: ENV });
+    new SecureDatabase(stack, 'Database', {
+      vpc: existingVpc(stack),
+      databaseSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      proxySubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    });
+    expect(migrationEnv(Template.fromStack(stack))).toEqual([expect.objectContaining(timeouts('10000'))]);
+  });
+
   test('the tiers expose the timeouts they resolved', () => {
     const { backend } = synth({ functionTimeout: Duration.seconds(25) });
     expect(backend.databaseFunction.timeout.toSeconds()).toBe(25);

@@ -16,6 +16,7 @@ import { acknowledgeFunctionRules } from '../private/function-nag';
 import { ignoreCfnLint, skipCheckov } from '../private/nag';
 import { keepExceptOnFailedCreate } from '../private/removal';
 import { closedSecurityGroup } from '../private/security-group';
+import { appRoleTimeouts } from '../private/timeouts';
 
 /** What the migration function is built from, resolved by `SecureDatabase`. */
 export interface MigratorSettings {
@@ -90,6 +91,8 @@ function createFunction(scope: Construct, settings: MigratorSettings, securityGr
     [ENV.MIGRATION_OWNER_SECRET_ARN]: settings.ownerSecret.secretArn,
     [ENV.MIGRATION_APP_USER]: names.app,
     [ENV.MIGRATION_APP_AUTH_MODE]: settings.authentication === DatabaseAuthentication.IAM ? DB_AUTH_MODES.IAM : DB_AUTH_MODES.PASSWORD,
+    // SecureLambdaPostgres sets them again from its function's timeout.
+    ...appRoleTimeouts(),
   };
   if (settings.appSecret) environment[ENV.MIGRATION_APP_SECRET_ARN] = settings.appSecret.secretArn;
   if (migrations) {

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { MigrationError, sqlStateOf } from './errors';
+import { AppRoleSettings, appRoleSettingPairs } from './role-settings';
 import { historySchemaOf } from './runner';
 import { scramVerifier } from './scram';
 import { quoteIdent, quoteLiteral } from './sql';
@@ -16,6 +17,8 @@ export interface RoleSpec {
   readonly app: string;
   /** `iam`: the app role logs in with RDS IAM tokens (`rds_iam`, no password). */
   readonly appAuth: 'password' | 'iam';
+  /** The app role's timeouts in the database. @default - left as they are */
+  readonly appSettings?: AppRoleSettings;
 }
 
 /** The passwords roles get when they are created. */
@@ -43,7 +46,8 @@ export interface BootstrapResult {
  *   temporary tables; the app role may only connect;
  * - the `public` schema admits no `CREATE` from PUBLIC (PostgreSQL 15 and newer already do not);
  * - the app role is a member of `rds_iam` exactly when it authenticates with IAM;
- * - each role's `search_path` in this database is the application schema.
+ * - each role's `search_path` in this database is the application schema, and the app role's
+ *   statement and idle-in-transaction timeouts are `appSettings` (see {@link AppRoleSettings}).
  * Passwords of existing roles are left alone: see {@link setPassword}.
  */
 export async function bootstrapRoles(admin: Client, spec: RoleSpec, passwords: InitialPasswords): Promise<BootstrapResult> {
@@ -69,6 +73,9 @@ async function bootstrapInTransaction(admin: Client, spec: RoleSpec, passwords: 
   for (const [role, password] of [[spec.owner, passwords.owner], [spec.app, spec.appAuth === 'iam' ? undefined : passwords.app]] as const) {
     if (await ensureRole(admin, role, password)) created.push(role);
     await admin.query(`ALTER ROLE ${quoteIdent(role)} IN DATABASE ${quoteIdent(spec.database)} SET search_path = ${quoteIdent(spec.schema)}, public`);
+  }
+  for (const [name, ms] of spec.appSettings ? appRoleSettingPairs(spec.appSettings) : []) {
+    await admin.query(`ALTER ROLE ${quoteIdent(spec.app)} IN DATABASE ${quoteIdent(spec.database)} SET ${name} = ${ms}`);
   }
   const warnings = await grantDatabase(admin, spec);
   await checkSchemaOwners(admin, spec);

@@ -3,6 +3,7 @@ import { DB_AUTH_MODES, ENV } from '../contract';
 import { MigrationError } from './errors';
 import { checksumOfSet, MigrationFile, readMigrationDirectory } from './files';
 import { migrateDatabase, MigrateDatabaseResult, RoleLogin } from './migrate';
+import { appRoleSettingsFrom } from './role-settings';
 import type { RemainingTime } from '../runtime/deadline';
 import { logger, redact, registerSecretValue } from '../runtime/log';
 import { SECRETS_MANAGER_CLIENT_CONFIG } from '../runtime/secrets';
@@ -49,6 +50,7 @@ export async function handler(_event: unknown, context?: RemainingTime): Promise
         ? { username: env.appUser, authentication: 'password', password: app.password, pendingPassword: app.pendingPassword }
         : { username: env.appUser, authentication: 'iam' },
       schema: env.schema,
+      appSettings: appRoleSettingsFrom(process.env),
       files,
       deadline: remaining === undefined ? undefined : started + remaining - SAFETY_MARGIN_MS,
       log: (event, fields, level = 'info') => logger[level](event, fields),

@@ -2,6 +2,7 @@ import { Client, ClientConfig } from 'pg';
 import { bootstrapRoles, RoleSpec, setPassword } from './bootstrap';
 import { describePgError, MigrationError, sqlStateOf } from './errors';
 import { MigrationFile } from './files';
+import { AppRoleSettings } from './role-settings';
 import { applyMigrations, MigrationLog, MigrationResult, withMigrationLock } from './runner';
 
 /** Where the database is: everything of a `pg` client configuration but the user and password. */
@@ -40,6 +41,8 @@ export interface MigrateDatabaseOptions {
   readonly app: AppLogin;
   /** The application schema. */
   readonly schema: string;
+  /** The app role's timeouts in the database. @default - left as they are */
+  readonly appSettings?: AppRoleSettings;
   /** The migration files, ordered (see `readMigrationDirectory`); may be empty. */
   readonly files: readonly MigrationFile[];
   /** Epoch milliseconds by which the run must be over. @default none */
@@ -73,7 +76,9 @@ export async function migrateDatabase(options: MigrateDatabaseOptions): Promise<
     throw new MigrationError('bootstrap', `The app role ${app.username} authenticates with a password, but none was given.`);
   }
   const database = typeof target.database === 'string' ? target.database : '';
-  const spec: RoleSpec = { database, schema: options.schema, owner: options.owner.username, app: app.username, appAuth: app.authentication };
+  const spec: RoleSpec = {
+    database, schema: options.schema, owner: options.owner.username, app: app.username, appAuth: app.authentication, appSettings: options.appSettings,
+  };
   const passwords = { owner: options.owner.password, app: app.password };
   const bootstrap = await asAdmin(options, admin =>
     withMigrationLock(admin, options.schema, options.deadline, () => bootstrapRoles(admin, spec, passwords)));

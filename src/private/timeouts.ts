@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DEFAULTS } from './defaults';
+import { ENV } from '../contract';
 import { invalid } from './errors';
 
 /**
@@ -45,4 +46,16 @@ export function validateProxyBorrowTimeout(
       + "a request still waiting for a pooled connection when the function times out gets API Gateway's 5xx instead of the handler's 503. "
       + 'Lower proxyBorrowTimeout (by default half the function timeout), or raise functionTimeout.');
   }
+}
+
+/**
+ * The app role's `statement_timeout` and `idle_in_transaction_session_timeout`, as the migration
+ * function's environment: the function's timeout (0, no limit, while it is a deploy-time token).
+ * The bootstrap sets them on the role, so no handler needs a `SET`, which would pin its RDS Proxy
+ * session (see `AppRoleSettings`). A database built without a function assumes the default
+ * function timeout, as the proxy's borrow timeout does.
+ */
+export function appRoleTimeouts(functionTimeout: Duration = DEFAULTS.functionTimeout): Record<string, string> {
+  const ms = functionTimeoutMillis(functionTimeout) ?? '0';
+  return { [ENV.MIGRATION_APP_STATEMENT_TIMEOUT_MS]: ms, [ENV.MIGRATION_APP_IDLE_IN_TRANSACTION_TIMEOUT_MS]: ms };
 }

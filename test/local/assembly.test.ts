@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { synthApp, tempDir } from './helpers';
 import { DatabaseAuthentication, SecureLambdaPostgres } from '../../src';
 import { LOCAL_METADATA_KEY } from '../../src/contract';
+import { UsageError } from '../../src/io';
 import { readApi } from '../../src/local/assembly/api';
 import { discoverBackends } from '../../src/local/assembly/discover';
 import { functionEnvironment, LocalEndpoints } from '../../src/local/services/lambda/function-env';
@@ -102,6 +103,17 @@ test('CORS preflight mocks and stage throttling are read from a plain REST API t
   });
 });
 
+test('password authentication: the function reads the app role\'s local secret', () => {
+  const { env } = functionEnvironment(discoverBackends(synthApp(path.join(root, 'env-password')))[0], endpoints);
+  expect(env).toMatchObject({ DB_AUTH_MODE: 'password', DB_SECRET_ARN: 'arn:local:secret' });
+});
+
+test('IAM authentication without a proxy: no one would verify the tokens, so the run stops saying what to do', () => {
+  const spec = discoverBackends(synthApp(path.join(root, 'env-iam-direct'), { databaseAuthentication: DatabaseAuthentication.IAM }))[0];
+  expect(() => functionEnvironment(spec, { ...endpoints, proxy: endpoints.database })).toThrow(new UsageError(
+    'IAM database authentication: the local proxy verifies the tokens the function signs, and this run has none; install PgBouncer (or drop --proxy none)'));
+});
+
 const endpoints: LocalEndpoints = {
   proxy: { host: '127.0.0.1', port: 6432 },
   database: { host: '127.0.0.1', port: 5433 },
@@ -128,8 +140,7 @@ test('the function environment points at the local servers, the local Clerk key 
     DB_PORT: '6432',
     DB_NAME: 'app',
     DB_USER: 'app',
-    DB_AUTH_MODE: 'password',
-    DB_SECRET_ARN: 'arn:local:secret',
+    DB_AUTH_MODE: 'iam',
     CLERK_JWT_KEY: 'LOCAL-PEM',
     CLERK_AUTHORIZED_PARTIES: 'https://app.example.com,https://admin.example.com',
     AWS_ACCESS_KEY_ID: 'ASIALOCAL',
@@ -144,8 +155,10 @@ test('the function environment points at the local servers, the local Clerk key 
     EXTRA: 'given',
   });
   expect(env).not.toHaveProperty('CLERK_SECRET_KEY_ARN');
+  // As in AWS: no secret to read; the function signs tokens with the local credentials.
+  expect(env).not.toHaveProperty('DB_SECRET_ARN');
   expect(notes).toEqual([
-    expect.stringMatching(/^IAM database authentication: there is no IAM here/),
+    'IAM database authentication: the function signs RDS auth tokens with the local credentials (region eu-west-1) and the local proxy verifies them, as RDS Proxy does',
     expect.stringMatching(/^Clerk: the function verifies session tokens against the local key/),
     "env BUCKET: refers to a deployed resource the local stack does not run; set to '' (pass --env BUCKET=VALUE)",
   ]);

@@ -6,9 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { buildSync } from 'esbuild';
-import { CliRun, http, synthApp, tempDir } from './helpers';
-import { REPO_ROOT } from '../harness/bundle';
+import { bundleHandler, CliRun, http, synthApp, tempDir } from './helpers';
 import { pgbouncerUnavailable } from '../harness/stack';
 
 jest.setTimeout(90_000);
@@ -52,18 +50,7 @@ let root: string;
 let assembly: string;
 beforeAll(() => {
   root = tempDir('custom');
-  const code = path.join(root, 'code');
-  fs.writeFileSync(path.join(root, 'main.js'), HANDLER);
-  buildSync({
-    entryPoints: [path.join(root, 'main.js')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    outfile: path.join(code, 'main.js'),
-    external: ['@aws-sdk/*', 'pg-native'],
-    nodePaths: [path.join(REPO_ROOT, 'node_modules')],
-    logLevel: 'error',
-  });
+  const code = bundleHandler(root, HANDLER, ['@aws-sdk/*']);
   assembly = synthApp(path.join(root, 'cdk.out'), {
     functionCode: lambda.Code.fromAsset(code),
     functionHandler: 'main.handler',

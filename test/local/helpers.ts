@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { buildSync } from 'esbuild';
 import { SecureLambdaPostgres, SecureLambdaPostgresProps } from '../../src';
 import { procStat } from '../../src/local/platform/proc';
 import { CLI_PATH, ensureBundle, REPO_ROOT } from '../harness/bundle';
@@ -22,6 +23,27 @@ export function synthApp(dir: string, props: SecureLambdaPostgresProps = {},
   customize?.(backend, stack);
   app.synth();
   return dir;
+}
+
+/**
+ * A handler of the user's own, bundled as they would: `source` (CommonJS, `exports.handler`) with
+ * pg and whatever else it requires, into `<root>/code/main.js`; `external` stays out (the AWS SDK
+ * the Lambda runtime provides). Returns the code directory.
+ */
+export function bundleHandler(root: string, source: string, external: readonly string[]): string {
+  const code = path.join(root, 'code');
+  fs.writeFileSync(path.join(root, 'main.js'), source);
+  buildSync({
+    entryPoints: [path.join(root, 'main.js')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: path.join(code, 'main.js'),
+    external: ['pg-native', ...external],
+    nodePaths: [path.join(REPO_ROOT, 'node_modules')],
+    logLevel: 'error',
+  });
+  return code;
 }
 
 /** A temp dir the database's service user can traverse (PostgreSQL runs as `postgres` under root). */

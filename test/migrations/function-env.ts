@@ -53,6 +53,8 @@ export async function functionDatabase(stack: TestStack, engine: RolesEngine, na
     [ENV.MIGRATION_APP_SECRET_ARN]: arns.app,
     [ENV.MIGRATION_APP_USER]: app.username,
     [ENV.MIGRATION_APP_AUTH_MODE]: 'password',
+    [ENV.MIGRATION_APP_STATEMENT_TIMEOUT_MS]: '10000',
+    [ENV.MIGRATION_APP_IDLE_IN_TRANSACTION_TIMEOUT_MS]: '10000',
     [ENV.MIGRATION_DIR]: dir,
     [ENV.MIGRATION_SET_CHECKSUM]: checksumOfSet(readMigrationDirectory(dir, false)),
     ...overrides,

@@ -54,6 +54,9 @@ describeEngine('on deployment', () => {
     expect(await fn.invoke({})).toMatchObject({ applied: ['0001_notes.sql', '0002_tags.sql'], alreadyApplied: 0, created: [owner.username, app.username] });
     expect(await fn.invoke({})).toMatchObject({ applied: [], alreadyApplied: 2, created: [], passwordsReset: [] });
     expect(fn.logs.filter(l => l.includes('"event":"migration.applied"'))).toHaveLength(2);
+    // The function's timeout, on the app role: no handler needs a SET (which pins RDS Proxy sessions).
+    expect(await queryAs(engine, database, app, "SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle"))
+      .toEqual([{ statement: '10s', idle: '10s' }]);
   });
 
   test('a failing file fails the invocation with file, line and message, and no trace or secret', async () => {

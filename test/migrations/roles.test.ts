@@ -121,6 +121,34 @@ describeEngine('the bootstrap', () => {
     expect(failures).toEqual([]);
   });
 
+  test("sets the app role's timeouts in the database: its sessions have them without any SET, the owner's do not", async () => {
+    const db = await databaseFixture(engine());
+    const settings = "SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle";
+    await db.run([], { appSettings: { statementTimeoutMs: 7000, idleInTransactionSessionTimeoutMs: 8000 } });
+    expect(await db.asApp(settings)).toEqual([{ statement: '7s', idle: '8s' }]);
+    expect(await db.asOwner(settings)).toEqual([{ statement: '0', idle: '0' }]);
+    // A new deployment with another function timeout brings them along.
+    await db.run([], { appSettings: { statementTimeoutMs: 300, idleInTransactionSessionTimeoutMs: 400 } });
+    expect(await db.asApp(settings)).toEqual([{ statement: '300ms', idle: '400ms' }]);
+    await expect(db.asApp('SELECT pg_sleep(2)')).rejects.toThrow('canceling statement due to statement timeout');
+    // A transaction left open (a function frozen or timed out in it) is ended by the server.
+    const app = new Client({ ...engine().target(db.database), user: db.app.username, password: db.app.password });
+    const ended = new Promise<Error>((resolve) => app.on('error', resolve));
+    await app.connect();
+    try {
+      await app.query('BEGIN');
+      let timer: NodeJS.Timeout | undefined;
+      const open = new Promise<Error>((resolve) => (timer = setTimeout(() => resolve(new Error('still open after 3 s')), 3000)));
+      expect((await Promise.race([ended, open])).message).toMatch(/terminating connection due to idle-in-transaction timeout/);
+      clearTimeout(timer);
+    } finally {
+      await app.end().catch(() => undefined);
+    }
+    // Without settings (an older template), a run leaves them as they are.
+    await db.run([]);
+    expect(await db.asApp(settings)).toEqual([{ statement: '300ms', idle: '400ms' }]);
+  });
+
   test('refuses a role only a superuser could correct, and says what to run', async () => {
     const db = await databaseFixture(engine());
     await db.asSuperuser(`CREATE ROLE "${db.app.username}" LOGIN BYPASSRLS`);

@@ -1,5 +1,6 @@
 import { StackArtifact } from '../../assembly/manifest';
 import { LocalMetadata } from '../../contract';
+import type { AppRoleSettings } from '../../migrations/role-settings';
 
 /** One `SecureLambdaPostgres` found in a cloud assembly, read from its template. */
 export interface BackendSpec {
@@ -22,6 +23,10 @@ export interface RolesSpec {
   readonly owner: string;
   /** The application role the function logs in as. */
   readonly app: string;
+  /** How the app role logs in: `iam` makes it a member of `rds_iam`, with no secret. @default 'password' */
+  readonly appAuth?: 'password' | 'iam';
+  /** The app role's timeouts the migration function sets. @default - none named */
+  readonly appSettings?: AppRoleSettings;
   /** The migration files' directory in the assembly, when the app has migrations. */
   readonly migrationsDir?: string;
   /** The checksum of the file set the template was synthesized with. */

@@ -3,8 +3,9 @@ import { referencedId } from './intrinsics';
 import { RolesSpec } from './model';
 import { assetSource } from './resources';
 import { StackArtifact, TemplateResource } from '../../assembly/manifest';
-import { ENV } from '../../contract';
+import { DB_AUTH_MODES, ENV } from '../../contract';
 import { UsageError } from '../../io';
+import { appRoleSettingsFrom } from '../../migrations/role-settings';
 
 type Props = Record<string, any>;
 
@@ -23,13 +24,15 @@ export function readRoles(stack: StackArtifact, migrationFunctionId: string): Ro
     throw new UsageError(`${stack.displayName}: the migration function ${migrationFunctionId} does not name its schema and roles; synthesize the app again with this version of secure-lambda-postgres`);
   }
   const checksum = typeof env[ENV.MIGRATION_SET_CHECKSUM] === 'string' ? env[ENV.MIGRATION_SET_CHECKSUM] as string : undefined;
-  if (checksum === undefined) return { schema, owner, app };
+  const appAuth = env[ENV.MIGRATION_APP_AUTH_MODE] === DB_AUTH_MODES.IAM ? 'iam' : 'password';
+  const appSettings = appRoleSettingsFrom(env);
+  if (checksum === undefined) return { schema, owner, app, appAuth, appSettings };
   const layer = resources[referencedId((fn.Properties?.Layers ?? [])[0]) ?? ''];
   const migrationsDir = layer && assetSource(stack, layer, layer.Properties?.Content?.S3Key);
   if (!migrationsDir || !fs.existsSync(migrationsDir)) {
     throw new UsageError(`${stack.displayName}: the migration files of ${migrationFunctionId} are not in the assembly; run \`cdk synth\` again`);
   }
-  return { schema, owner, app, migrationsDir, checksum };
+  return { schema, owner, app, appAuth, appSettings, migrationsDir, checksum };
 }
 
 /** The `username` a generated secret's template sets, through its attachment when there is one. */

@@ -78,7 +78,8 @@ export function functionLogin(plan: BackendPlan): { user: string; password: stri
 
 /** Every local secret of a backend, for the Secrets Manager endpoint. */
 export function secretsOf(plan: BackendPlan): Array<{ arn: string; value: string }> {
-  const roles = plan.roles ? [plan.roles.owner, plan.roles.app] : [];
+  // With IAM authentication the app role has no secret: its password is the proxy's own login.
+  const roles = plan.roles ? [plan.roles.owner, ...(plan.roles.spec.appAuth === 'iam' ? [] : [plan.roles.app])] : [];
   return [{ arn: plan.secretArn, value: plan.secret }, ...roles.map((r) => ({ arn: r.secretArn, value: r.secret }))];
 }
 

@@ -4,6 +4,7 @@ import { brief, Check, HttpCall, Result } from './checks';
 import { LocalLogin } from './roles';
 import { LocalStack } from './stack';
 import { ROUTES } from '../../contract';
+import { signRdsIamToken } from '../../runtime/iam-token';
 import { Placement } from '../platform/placement';
 import { HttpResult, probeFrom } from '../platform/probe';
 
@@ -65,12 +66,17 @@ export function faultChecks(b: RunningBackend, stack: LocalStack, call: HttpCall
       // The fault ends when the proxy serves again: PgBouncer turns clients away until its next
       // server login succeeds, which a client's attempt starts (RDS Proxy checks its target itself).
       const login = functionLogin(b);
-      const client = { ...b.proxy, user: login.user, password: login.password, database: b.database.name, caFile: stack.caFile };
+      // With IAM authentication the proxy takes a token signed as the function signs them.
+      const password = b.roles?.spec.appAuth === 'iam'
+        ? signRdsIamToken({ hostname: b.proxy.host, port: b.proxy.port, username: login.user, region: stack.region, credentials: stack.credentials })
+        : login.password;
+      const client = { ...b.proxy, user: login.user, password, database: b.database.name, caFile: stack.caFile };
       const ms = await probeFrom<number | undefined>(proxyClient, { kind: 'sql', client, timeoutMs: 10_000 });
       return `${back}, the proxy serving again ${ms === undefined ? 'NOT within 10 s' : `${ms} ms later`}`;
     }));
   const app = b.roles?.app;
-  if (!app) return checks;
+  // With IAM authentication the app role has no secret to rotate.
+  if (!app || b.roles?.spec.appAuth === 'iam') return checks;
   checks.push({
     name: `fault: the ${app.user} role's password rotated in PostgreSQL, then in Secrets Manager → 200 again, no restart`,
     run: async () => {

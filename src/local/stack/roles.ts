@@ -1,7 +1,8 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
+import { Client, ClientConfig } from 'pg';
 import { UsageError } from '../../io';
-import { checksumOfSet, migrateDatabase, MigrationError, readMigrationDirectory } from '../../migrations';
+import { checksumOfSet, migrateDatabase, MigrationError, readMigrationDirectory, RoleLogin, setPassword } from '../../migrations';
 import { RolesSpec } from '../assembly/model';
 import { Placement } from '../platform/placement';
 import { answerOneRequest, runPlaced } from '../platform/probe';
@@ -56,17 +57,24 @@ export async function applyRoles(roles: LocalRoles, db: MasterLogin, caFile: str
   if (spec.checksum !== undefined && checksumOfSet(files) !== spec.checksum) {
     throw new UsageError(`the migration files in ${spec.migrationsDir} differ from the ones synthesized; run \`cdk synth\` again`);
   }
+  const target = { host: db.host, port: db.port, database: db.name, ssl: { ca: fs.readFileSync(caFile, 'utf8'), rejectUnauthorized: true } };
+  const admin = { username: db.user, password: db.password };
+  const iam = spec.appAuth === 'iam';
   try {
+    if (iam) await asMaster(target, admin, (client) => client.query(CREATE_RDS_IAM));
     const result = await migrateDatabase({
-      target: { host: db.host, port: db.port, database: db.name, ssl: { ca: fs.readFileSync(caFile, 'utf8'), rejectUnauthorized: true } },
-      admin: { username: db.user, password: db.password },
+      target,
+      admin,
       owner: { username: roles.owner.user, password: roles.owner.password },
-      app: { username: roles.app.user, authentication: 'password', password: roles.app.password },
+      app: iam ? { username: roles.app.user, authentication: 'iam' } : { username: roles.app.user, authentication: 'password', password: roles.app.password },
       schema: spec.schema,
+      appSettings: spec.appSettings,
       files,
     });
+    if (iam) await asMaster(target, admin, (client) => setPassword(client, roles.app.user, roles.app.password));
     return [
       `roles: ${roles.owner.user} owns schema ${spec.schema}; the function logs in as ${roles.app.user} (DML only), as it would after deployment`,
+      ...(iam ? [`roles: ${roles.app.user} is a member of rds_iam; the function logs in with IAM tokens the proxy verifies, the proxy to PostgreSQL with a password only it holds (RDS Proxy: IAM end to end)`] : []),
       `migrations: ${files.length === 0 ? 'none in the template' : `${result.applied.length} applied, ${result.alreadyApplied} already applied (${spec.migrationsDir})`}`,
       ...(result.ahead.length === 0 ? [] : [`migrations: ${result.ahead.join(', ')} applied by a newer version, left as they are (a rollback runs this version's files again)`]),
       ...result.warnings.map((w) => `roles: ${w}`),
@@ -74,6 +82,29 @@ export async function applyRoles(roles: LocalRoles, db: MasterLogin, caFile: str
   } catch (err) {
     if (err instanceof MigrationError) throw new UsageError(`migrations: ${err.message}`);
     throw err;
+  }
+}
+
+/*
+ * IAM mode as the deployment has it: the bootstrap makes the app role a member of `rds_iam` (which
+ * RDS has in every PostgreSQL instance) with no password, the function signs IAM tokens and the
+ * proxy verifies them. The proxy then logs in to the instance with IAM too, with its own role
+ * (`DefaultAuthScheme: IAM_AUTH`: no secret registered with it; the construct grants its role
+ * `rds-db:connect` as the app user;
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connecting.html#rds-proxy-connecting-iam).
+ * PostgreSQL here cannot check an IAM token, so after the bootstrap the app role gets the run's
+ * password, which only the proxy holds (its user list): no secret the function may read has it.
+ */
+const CREATE_RDS_IAM = "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam') THEN CREATE ROLE rds_iam NOLOGIN; END IF; END $$";
+
+async function asMaster(target: ClientConfig, admin: RoleLogin, body: (client: Client) => Promise<unknown>): Promise<void> {
+  const client = new Client({ ...target, user: admin.username, password: admin.password });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await body(client);
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 

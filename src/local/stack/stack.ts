@@ -49,6 +49,9 @@ export interface LocalStack {
   readonly secretsManagerUrl: string;
   /** The run's CA certificate (PEM): what clients of PostgreSQL and PgBouncer trust. */
   readonly caFile: string;
+  /** The credentials and region the functions get (what they sign IAM database tokens with). */
+  readonly credentials: SharedParts['credentials'];
+  readonly region: string;
   /** Store a new value of a local secret (a rotation); resolves once reads return it. */
   putSecret(arn: string, value: string): Promise<void>;
 }
@@ -130,6 +133,8 @@ export async function startLocalStack(o: StackOptions, supervisor: Supervisor, s
     postgres,
     secretsManagerUrl: await sm,
     caFile: shared.certs.caFile,
+    credentials: shared.credentials,
+    region: shared.region,
     proxy: pgbouncer ? { bin: pgbouncer } : { absent: o.proxy === 'none' ? '--proxy none' : 'PgBouncer is not installed' },
     putSecret: async (arn, value) => {
       const { child } = await component;

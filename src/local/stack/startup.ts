@@ -38,7 +38,8 @@ export async function startAndDescribe(o: StackOptions, supervisor: Supervisor, 
     const d = b.database;
     const login = functionLogin(b);
     say(`database: postgres://${login.user}@${d.host}:${d.port}/${d.name}`);
-    say(`  password: in ${b.pgpassFile} (PGPASSFILE) and in the local secret ${login.secretArn}; TLS CA ${stack.caFile}${b.proxy ? `; through the proxy: ${b.proxy.host === d.host ? 'port ' : `${b.proxy.host}:`}${b.proxy.port}` : ''}`);
+    const where = b.roles?.spec.appAuth === 'iam' ? `(PGPASSFILE; ${login.user}'s is the proxy's own login: the function signs IAM tokens)` : `(PGPASSFILE) and in the local secret ${login.secretArn}`;
+    say(`  password: in ${b.pgpassFile} ${where}; TLS CA ${stack.caFile}${b.proxy ? `; through the proxy: ${b.proxy.host === d.host ? 'port ' : `${b.proxy.host}:`}${b.proxy.port}` : ''}`);
     if (login.user !== d.user) say(`  admin: postgres://${d.user}@${d.host}:${d.port}/${d.name} (the master user; password in the same file and in ${b.secretArn})`);
   }
   return stack;

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { applyClerkMode } from './clerk-mode';
 import { DB_AUTH_MODES, ENV } from '../../../contract';
+import { UsageError } from '../../../io';
 import { pseudoParameters, resolveValue } from '../../assembly/intrinsics';
 import { BackendSpec } from '../../assembly/model';
 
@@ -9,6 +10,7 @@ export interface LocalEndpoints {
   /** What the function connects to: PgBouncer, or PostgreSQL when there is no proxy. */
   readonly proxy: { readonly host: string; readonly port: number };
   readonly database: { readonly host: string; readonly port: number };
+  /** The secret of the role the function logs in as (password authentication only). */
   readonly secretArn: string;
   readonly secretsManagerUrl: string;
   readonly region: string;
@@ -22,6 +24,19 @@ export interface LocalEndpoints {
   readonly codeDir: string;
   /** `--env NAME=VALUE` given on the command line: applied last. */
   readonly overrides: Readonly<Record<string, string>>;
+}
+
+/**
+ * IAM database authentication as in AWS: the function has no secret and signs RDS auth tokens with
+ * the credentials it is given (the runtime helper's `signRdsIamToken`, or `@aws-sdk/rds-signer` in
+ * a handler of your own), for the proxy's host and port; the local proxy verifies them
+ * (`rds-proxy/iam-token.ts`). PostgreSQL cannot check a token, so without a proxy it cannot run.
+ */
+function iamNote(l: LocalEndpoints): string {
+  if (l.proxy.host === l.database.host && l.proxy.port === l.database.port) {
+    throw new UsageError('IAM database authentication: the local proxy verifies the tokens the function signs, and this run has none; install PgBouncer (or drop --proxy none)');
+  }
+  return `IAM database authentication: the function signs RDS auth tokens with the local credentials (region ${l.region}) and the local proxy verifies them, as RDS Proxy does`;
 }
 
 /**
@@ -48,10 +63,10 @@ export function functionEnvironment(spec: BackendSpec, l: LocalEndpoints): { env
   const notes: string[] = [];
   Object.assign(env, { [ENV.DB_HOST]: l.proxy.host, [ENV.DB_PORT]: String(l.proxy.port) });
   if (env[ENV.DB_AUTH_MODE] === DB_AUTH_MODES.IAM) {
-    notes.push('IAM database authentication: there is no IAM here, so the function logs in with the password from the local Secrets Manager');
-    env[ENV.DB_AUTH_MODE] = DB_AUTH_MODES.PASSWORD;
+    notes.push(iamNote(l));
+  } else {
+    env[ENV.DB_SECRET_ARN] = l.secretArn;
   }
-  env[ENV.DB_SECRET_ARN] = l.secretArn;
   notes.push(applyClerkMode(env, l.clerkPublicKeyPem));
   for (const name of unresolved.filter((n) => !(n in l.overrides) && env[n] === '')) {
     notes.push(`env ${name}: refers to a deployed resource the local stack does not run; set to '' (pass --env ${name}=VALUE)`);
