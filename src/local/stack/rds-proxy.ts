@@ -65,6 +65,8 @@ export async function startLocalRdsProxy(plan: BackendPlan, shared: SharedParts,
     requireTls: spec.proxy.requireTls,
     users,
     borrowTimeoutMs: spec.proxy.borrowTimeoutSeconds * 1000,
+    // The function signs its tokens for the proxy's endpoint with the run's credentials.
+    iam: plan.roles?.spec.appAuth === 'iam' ? { host: proxy.host, port: proxy.port, region: shared.region, credentials: shared.credentials } : undefined,
   };
   const { child } = await supervisor.startComponent('rds-proxy', `RDS Proxy ${spec.name}`, placements.proxy, config);
   const pinned: PinnedSession[] = [];

@@ -113,7 +113,7 @@ export function startFront(o: FrontOptions): Promise<RunningFront> {
         }
         const startup = readStartup(data);
         const refusal = refuseStartup(startup.major, startup.minor, startup.parameters)
-          ?? (o.requireTls && !state.tlsInfo ? { code: '08P01', message: 'This RDS Proxy requires TLS connections.' } : undefined);
+          ?? (state.tlsInfo ? undefined : refuseWithoutTls(o));
         if (!refusal) return false;
         refuse(refusal);
         return true;
@@ -159,6 +159,13 @@ export function startFront(o: FrontOptions): Promise<RunningFront> {
       close: () => new Promise((done) => server.close(() => done())),
     }));
   });
+}
+
+/** Why a client without TLS is refused: the proxy requires TLS, or IAM tokens only travel over TLS. */
+function refuseWithoutTls(o: FrontOptions): StartupRefusal | undefined {
+  if (o.requireTls) return { code: '08P01', message: 'This RDS Proxy requires TLS connections.' };
+  if (o.verifyPassword) return { code: '28000', message: 'IAM authentication is allowed only with SSL connections.' };
+  return undefined;
 }
 
 /** The startup message's protocol version and parameters. */
