@@ -51,7 +51,7 @@ const pgbouncerSkip = pgbouncerUnavailable();
 
   test('prints what runs: system PostgreSQL, PgBouncer, the local Clerk key', () => {
     expect(serve.stdout).toMatch(/^PostgreSQL 15\.\d+ \(system: /m);
-    expect(serve.stdout).toMatch(/^proxy: PgBouncer in transaction mode with TLS, the stand-in for RDS Proxy$/m);
+    expect(serve.stdout).toMatch(/^proxy: RDS Proxy's client rules \(startup parameters, TLS, authentication, pinning\) before PgBouncer \(a transaction pool, and a session pool for pinned sessions\)$/m);
     expect(serve.stdout).toMatch(/^ {2}Clerk: the function verifies session tokens against the local key/m);
     for (const password of pgpassLogins(database.pgpass).values()) expect(serve.stdout).not.toContain(password);
   });

@@ -201,7 +201,7 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     return { api: next.api, pool, notes };
   };
   const { api, pool, notes: functionNotes } = functionConfig(spec);
-  const notes = [...roleNotes, ...functionNotes];
+  const notes = [...roleNotes, ...(pgbouncer ? [pgbouncer.note] : []), ...functionNotes];
   const config: ApiConfig = {
     api,
     pool,

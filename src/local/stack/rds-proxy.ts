@@ -16,6 +16,8 @@ export interface PinnedSession {
 /** The local RDS Proxy: PgBouncer's process (what the faults freeze), new passwords for both parts, and the pinned sessions so far. */
 export interface LocalRdsProxy extends RunningPgbouncer {
   readonly pinned: readonly PinnedSession[];
+  /** The pool's size and where it comes from, for the startup notes. */
+  readonly note: string;
 }
 
 /** The local PostgreSQL's `max_connections` (100) less room for the migration function and psql. */
@@ -39,7 +41,13 @@ export async function startLocalRdsProxy(plan: BackendPlan, shared: SharedParts,
   const pgbouncerPort = placements.proxy.netns ? proxy.port : await freePort(behind.host);
   const pinnedAlias = `${database.name}_pinned_sessions`;
   const users = [{ username: login.user, password: login.password }];
-  const poolSize = Math.min(proxyConnectionLimit(spec.database.instanceClass ?? '', spec.proxy.maxConnectionsPercent) ?? FALLBACK_POOL_SIZE, LOCAL_POOL_CAP);
+  const instanceClass = spec.database.instanceClass ?? '';
+  const limit = proxyConnectionLimit(instanceClass, spec.proxy.maxConnectionsPercent);
+  const poolSize = Math.max(1, Math.min(limit ?? FALLBACK_POOL_SIZE, LOCAL_POOL_CAP));
+  const maxConnections = proxyConnectionLimit(instanceClass, 100);
+  const source = limit === undefined
+    ? `the instance class ${instanceClass || '(not in the template)'} is not in the budget's table`
+    : `MaxConnectionsPercent ${spec.proxy.maxConnectionsPercent} of ${instanceClass}'s max_connections ≈ ${maxConnections}${limit > LOCAL_POOL_CAP ? `, capped at the local PostgreSQL's ${LOCAL_POOL_CAP}` : ''}`;
   const pgbouncer = await startPgbouncer(supervisor, {
     bin: shared.pgbouncer!,
     placement: behind,
@@ -76,6 +84,7 @@ export async function startLocalRdsProxy(plan: BackendPlan, shared: SharedParts,
   return {
     pid: pgbouncer.pid,
     pinned,
+    note: `proxy: a pool of ${poolSize} database connection${poolSize === 1 ? '' : 's'} (${source}), ConnectionBorrowTimeout ${spec.proxy.borrowTimeoutSeconds} s`,
     setUsers: (next) => {
       pgbouncer.setUsers(next);
       supervisor.tell(child, { type: 'put-users', users: next });
