@@ -53,7 +53,7 @@ export function alarmSpecs(m: BackendMetrics, t: Thresholds, c: SpecContext) {
       `Concurrent executions reached ${t.concurrency}, ${PERCENT} of the cap of ${c.concurrencyCap} (reserved concurrency, or what the database connection budget allows), in 3 of 5 minutes.`),
     proxyBorrowLatency: sustained(m.proxyBorrowLatency, t.borrowLatencyMicros,
       `Clients waited on average ${t.borrowLatencyMicros / 1000} ms for a pooled connection (${BORROW_SHARE * 100} % of the ${c.timeoutText} function timeout) in 3 of 5 minutes: the pool is exhausted or the database is slow to accept connections.`),
-    proxySessionPinning: { ...occurs(m.proxySessionPinned, 'Proxy connections stayed pinned to client sessions for 15 minutes: the default handler never pins, so code is changing session state (SET, named prepared statements, temporary tables, advisory locks) and multiplexing is lost for those connections.', 15), datapointsToAlarm: 15 },
+    proxySessionPinning: { ...occurs(m.proxySessionPinned, 'Proxy connections stayed pinned to client sessions for 15 minutes: the default handler never pins, so code changes session state (SET, named prepared statements, temporary tables, advisory locks). A pinned session holds its database connection until its client disconnects, and a warm function container stays connected, so each one costs a connection of MaxConnectionsPercent: the pool runs out and clients wait ConnectionBorrowTimeout, then fail. `local serve` names the statement that pins.', 15), datapointsToAlarm: 15 },
     proxyConnections: sustained(new cloudwatch.MathExpression({
       expression: '100 * connections / allowed',
       usingMetrics: { connections: m.proxyDatabaseConnections, allowed: m.proxyMaxConnections },

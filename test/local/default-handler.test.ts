@@ -27,7 +27,7 @@ test('local verify on the embedded engine passes every check and leaves nothing 
   expect(stdout).toMatch(/^invoke \{\} \(test case 1: SELECT NOW\(\) through the proxy\)\s+PASS\s+200 \{"status":"ok","now":"\d{4}-/m);
   expect(stdout).toMatch(/^GET \/prod\/me with a forged token\s+PASS\s+401 .*token-invalid-signature/m);
   expect(stdout).toMatch(/ready in \d+\.\d\d s \(first \/health answered 200\)/);
-  expect(stdout.trim().split('\n').pop()).toBe('5 passed, 0 failed');
+  expect(stdout.trim().split('\n').pop()).toBe('6 passed, 0 failed');
   expect(leftovers).toEqual([]);
   expect(leftoverFiles).toEqual([]);
 });
