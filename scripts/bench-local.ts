@@ -4,7 +4,9 @@
  *   on the embedded engine (fresh and with a warm --data-dir) and on system PostgreSQL + PgBouncer;
  * - per-request overhead: for each request, the client's round trip minus the handler's own time
  *   (the Duration of the REPORT line with the same request id), at p50 / p90 / p99, for /health
- *   (a query through the proxy) and for /me with a local token (verification and a query).
+ *   (a query through the proxy) and for /me with a local token (verification and a query);
+ * - per query: the local RDS Proxy (its front before PgBouncer) against PgBouncer alone, on the
+ *   same PostgreSQL (scripts/bench/proxy.ts).
  *
  *   npx projen bundle && npx ts-node --project tsconfig.dev.json scripts/bench-local.ts [requests]
  */
@@ -16,6 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres } from '../src';
+import { benchProxy, servedDatabase } from './bench/proxy';
 import { percentile } from './bench/stats';
 
 const CLI = path.resolve(__dirname, '..', 'assets', 'cli', 'main', 'index.js');
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
         console.log(`${engine[1]} PostgreSQL, ${engine[3] === 'auto' ? 'PgBouncer if installed' : 'PgBouncer'}`);
         console.log(await overhead(s, 'health'));
         console.log(await overhead(s, 'me', { authorization: `Bearer ${localToken(assembly)}` }));
+        if (engine[1] === 'system') await benchProxy(servedDatabase(s.out()), REQUESTS);
       } finally {
         await stop(s);
       }
