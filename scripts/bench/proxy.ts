@@ -79,7 +79,7 @@ export async function benchProxy(db: ServedDatabase, queries: number): Promise<v
       ['local RDS Proxy (front + PgBouncer)', db.proxyPort, fs.readFileSync(db.caFile, 'utf8')],
     ];
     console.log(`\nper query, ms: one client, ${queries} sequential queries each (after 100 to warm up)`);
-    console.log(`${''.padEnd(38)}${['p50', 'p90', 'p99'].map((p) => `${p}`.padStart(10)).join('')}`);
+    console.log(`${''.padEnd(56)}${['p50', 'p90', 'p99'].map((p) => `${p}`.padStart(10)).join('')}`);
     const p50s: Record<string, number[]> = {};
     for (const [label, target, ca] of targets) {
       const client = new Client({ host: '127.0.0.1', port: target, user: db.user, password: db.password, database: db.name, ssl: { ca, servername: 'localhost' } });
@@ -87,7 +87,7 @@ export async function benchProxy(db: ServedDatabase, queries: number): Promise<v
       const { simple, extended } = await roundTrips(client, queries);
       await client.end();
       for (const [kind, values] of [['simple query', simple], ['unnamed extended', extended]] as const) {
-        console.log(`${`${label}, ${kind}`.padEnd(38)}${[50, 90, 99].map((p) => f(percentile(values, p))).join('')}`);
+        console.log(`${`${label}, ${kind}`.padEnd(56)}${[50, 90, 99].map((p) => f(percentile(values, p))).join('')}`);
         (p50s[kind] ??= []).push(percentile(values, 50));
       }
     }

@@ -172,7 +172,19 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
   });
   const roleNotes = plan.roles ? await migrateAt(placements.migration, plan.roles, { ...database, password }, shared.certs.caFile) : [];
   const login = functionLogin(plan);
-  const pgbouncer = shared.pgbouncer && proxy ? await startLocalRdsProxy(plan, shared, login) : undefined;
+  const pgbouncer = shared.pgbouncer && proxy ? await startLocalRdsProxy({
+    supervisor,
+    spec,
+    placement: placements.proxy,
+    port: proxy.port,
+    pgbouncerBin: shared.pgbouncer,
+    database: { ...database },
+    login,
+    certs: shared.certs,
+    runDir: dir,
+    runAs: shared.runAs,
+    iam: plan.roles?.spec.appAuth === 'iam' ? { region: shared.region, credentials: shared.credentials } : undefined,
+  }) : undefined;
   const smUrl = await secretsManagerUrl;
   // The function's part of the configuration, again for each new synth of the app (reload).
   const functionConfig = (next: BackendSpec): FunctionConfig => {

@@ -1,10 +1,32 @@
 import * as fs from 'fs';
-import type { BackendPlan, SharedParts } from './backend';
 import { proxyConnectionLimit } from '../../rds-limits/max-connections';
+import { BackendSpec } from '../assembly/model';
 import { FromComponent } from '../platform/component-protocol';
-import { freePort } from '../platform/system';
+import { Placement } from '../platform/placement';
+import { Supervisor } from '../platform/supervisor';
+import { freePort, RunAs } from '../platform/system';
+import { Certificates } from '../platform/tls';
 import { RdsProxyConfig } from '../services/rds-proxy/component';
+import { IamTokenCheck } from '../services/rds-proxy/iam-token';
 import { RunningPgbouncer, startPgbouncer } from '../services/rds-proxy/pgbouncer';
+
+/** What the local RDS Proxy of one backend runs with. */
+export interface LocalRdsProxyOptions {
+  readonly supervisor: Supervisor;
+  readonly spec: BackendSpec;
+  /** Where the template puts the proxy, and its port there. */
+  readonly placement: Placement;
+  readonly port: number;
+  readonly pgbouncerBin: string;
+  readonly database: { readonly host: string; readonly port: number; readonly name: string };
+  /** The login it serves (the function's role), with the password PgBouncer logs in to PostgreSQL with. */
+  readonly login: { readonly user: string; readonly password: string };
+  readonly certs: Certificates;
+  readonly runDir: string;
+  readonly runAs?: RunAs;
+  /** IAM authentication: the region and credentials the function signs its tokens with. */
+  readonly iam?: Pick<IamTokenCheck, 'region' | 'credentials'>;
+}
 
 /** A session the local proxy pinned: whose, why, and the statement with its values redacted. */
 export interface PinnedSession {
@@ -32,13 +54,12 @@ const FALLBACK_POOL_SIZE = 20;
  * pinned sessions, a session pool of the same database; together at most `MaxConnectionsPercent`
  * of the instance class's `max_connections`, the figure the synth-time budget uses.
  */
-export async function startLocalRdsProxy(plan: BackendPlan, shared: SharedParts, login: { user: string; password: string }): Promise<LocalRdsProxy> {
-  const { supervisor, placements } = shared;
-  const { spec, database, dir } = plan;
-  const proxy = plan.proxy!;
-  const behind = { ...placements.proxy, host: '127.0.0.1' };
+export async function startLocalRdsProxy(o: LocalRdsProxyOptions): Promise<LocalRdsProxy> {
+  const { supervisor, spec, database, login } = o;
+  const proxy = { host: o.placement.host, port: o.port };
+  const behind = { ...o.placement, host: '127.0.0.1' };
   // In a namespace of its own the loopback address is the proxy's alone: the same port serves.
-  const pgbouncerPort = placements.proxy.netns ? proxy.port : await freePort(behind.host);
+  const pgbouncerPort = o.placement.netns ? proxy.port : await freePort(behind.host);
   const pinnedAlias = `${database.name}_pinned_sessions`;
   const users = [{ username: login.user, password: login.password }];
   const instanceClass = spec.database.instanceClass ?? '';
@@ -49,14 +70,14 @@ export async function startLocalRdsProxy(plan: BackendPlan, shared: SharedParts,
     ? `the instance class ${instanceClass || '(not in the template)'} is not in the budget's table`
     : `MaxConnectionsPercent ${spec.proxy.maxConnectionsPercent} of ${instanceClass}'s max_connections ≈ ${maxConnections}${limit > LOCAL_POOL_CAP ? `, capped at the local PostgreSQL's ${LOCAL_POOL_CAP}` : ''}`;
   const pgbouncer = await startPgbouncer(supervisor, {
-    bin: shared.pgbouncer!,
+    bin: o.pgbouncerBin,
     placement: behind,
     port: pgbouncerPort,
     upstream: { ...database, database: database.name },
     users,
-    certs: shared.certs,
-    runDir: dir,
-    runAs: shared.runAs,
+    certs: o.certs,
+    runDir: o.runDir,
+    runAs: o.runAs,
     requireTls: false,
     clientAuth: 'plain',
     idleClientTimeoutSeconds: spec.proxy.idleClientTimeoutSeconds,
@@ -69,14 +90,14 @@ export async function startLocalRdsProxy(plan: BackendPlan, shared: SharedParts,
     port: proxy.port,
     upstream: { host: behind.host, port: pgbouncerPort },
     pinnedDatabases: { [database.name]: pinnedAlias },
-    tls: { key: fs.readFileSync(shared.certs.keyFile, 'utf8'), cert: fs.readFileSync(shared.certs.certFile, 'utf8') },
+    tls: { key: fs.readFileSync(o.certs.keyFile, 'utf8'), cert: fs.readFileSync(o.certs.certFile, 'utf8') },
     requireTls: spec.proxy.requireTls,
     users,
     borrowTimeoutMs: spec.proxy.borrowTimeoutSeconds * 1000,
     // The function signs its tokens for the proxy's endpoint with the run's credentials.
-    iam: plan.roles?.spec.appAuth === 'iam' ? { host: proxy.host, port: proxy.port, region: shared.region, credentials: shared.credentials } : undefined,
+    iam: o.iam && { host: proxy.host, port: proxy.port, ...o.iam },
   };
-  const { child } = await supervisor.startComponent('rds-proxy', `RDS Proxy ${spec.name}`, placements.proxy, config);
+  const { child } = await supervisor.startComponent('rds-proxy', `RDS Proxy ${spec.name}`, o.placement, config);
   const pinned: PinnedSession[] = [];
   child.on('message', (m: FromComponent) => {
     if (m.type === 'pinned') pinned.push({ user: m.user, kind: m.kind, excerpt: m.excerpt });
