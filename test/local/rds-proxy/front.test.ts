@@ -1,6 +1,7 @@
 // The local RDS Proxy's front, in process, before PgBouncer and a real PostgreSQL: the client
 // rules RDS Proxy enforces, pinning, and the pool limit under pinning.
 import * as fs from 'fs';
+import * as net from 'net';
 import { Client, ClientConfig } from 'pg';
 import { Supervisor } from '../../../src/local/platform/supervisor';
 import { freePort, serviceUser } from '../../../src/local/platform/system';
@@ -110,6 +111,25 @@ maybe('startup parameters, as RDS Proxy', () => {
 
   test('a client without TLS is refused, as the proxy requires it', async () => {
     await expect(connect({ ssl: false })).rejects.toThrow('This RDS Proxy requires TLS connections.');
+  });
+
+  test('a GSSAPI encryption request is declined, and the client goes on to TLS on the same connection', async () => {
+    const socket = net.connect(front.port, '127.0.0.1');
+    const answers: string[] = [];
+    const next = () => new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString())));
+    const request = (code: number) => {
+      const message = Buffer.alloc(8);
+      message.writeUInt32BE(8, 0);
+      message.writeUInt32BE(code, 4);
+      socket.write(message);
+    };
+    await new Promise((resolve) => socket.once('connect', resolve));
+    request(80877104);
+    answers.push(await next());
+    request(80877103);
+    answers.push(await next());
+    socket.destroy();
+    expect(answers).toEqual(['N', 'S']);
   });
 
   test('a wrong password is refused with RDS Proxy\'s text', async () => {

@@ -53,6 +53,7 @@ export function translatePoolerError(message: string): string | undefined {
 
 const CANCEL_REQUEST = 80877102;
 const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
 const runtimeParameters = new Set(ACCEPTED_STARTUP_PARAMETERS.filter((p) => !['user', 'database', 'replication'].includes(p)).map((p) => p.toLowerCase()));
 
 /**
@@ -63,9 +64,12 @@ const runtimeParameters = new Set(ACCEPTED_STARTUP_PARAMETERS.filter((p) => !['u
  */
 export function startFront(o: FrontOptions): Promise<RunningFront> {
   let users = new Map(o.users.map((u) => [u.username, u.password]));
+  const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
     socket.on('error', () => undefined);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     let connection: PostgresConnection | undefined;
     const refuse = (r: StartupRefusal) => {
       connection!.sendError({ severity: 'FATAL', code: r.code, message: r.message });
@@ -106,6 +110,13 @@ export function startFront(o: FrontOptions): Promise<RunningFront> {
         const data = bytes as Buffer;
         const code = data.readUInt32BE(4);
         if (code === SSL_REQUEST) return false;
+        if (code === GSSENC_REQUEST) {
+          // No GSSAPI encryption, as PostgreSQL without it answers: the client goes on to TLS or
+          // its startup. pg-gateway counts the handled message as the startup: it is not.
+          socket.write('N');
+          setImmediate(() => (connection!.hasStarted = false));
+          return true;
+        }
         if (code === CANCEL_REQUEST) {
           net.connect(o.upstream.port, o.upstream.host).on('error', () => undefined).end(data);
           socket.end();
@@ -156,7 +167,11 @@ export function startFront(o: FrontOptions): Promise<RunningFront> {
       setUsers: (next) => {
         users = new Map(next.map((u) => [u.username, u.password]));
       },
-      close: () => new Promise((done) => server.close(() => done())),
+      // Clients still connected (warm containers) are cut, as a proxy that goes away cuts them.
+      close: () => new Promise((done) => {
+        server.close(() => done());
+        sockets.forEach((socket) => socket.destroy());
+      }),
     }));
   });
 }
