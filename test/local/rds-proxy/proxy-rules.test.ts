@@ -4,10 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { buildSync } from 'esbuild';
-import { REPO_ROOT } from '../../harness/bundle';
 import { pgbouncerUnavailable } from '../../harness/stack';
-import { CliRun, http, runCli, synthApp, tempDir } from '../helpers';
+import { bundleHandler, CliRun, http, runCli, synthApp, tempDir } from '../helpers';
 import { isolationSkip } from '../isolate-helpers';
 
 jest.setTimeout(180_000);
@@ -54,18 +52,8 @@ beforeAll(() => {
   for (const [name, source] of Object.entries(HANDLERS)) {
     const dir = path.join(root, name);
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'main.js'), source);
-    buildSync({
-      entryPoints: [path.join(dir, 'main.js')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      outfile: path.join(dir, 'code', 'main.js'),
-      external: ['@aws-sdk/*', 'pg-native'],
-      nodePaths: [path.join(REPO_ROOT, 'node_modules')],
-      logLevel: 'error',
-    });
-    assemblies[name as Name] = synthApp(path.join(dir, 'cdk.out'), { functionCode: lambda.Code.fromAsset(path.join(dir, 'code')), functionHandler: 'main.handler' });
+    const code = bundleHandler(dir, source, ['@aws-sdk/*']);
+    assemblies[name as Name] = synthApp(path.join(dir, 'cdk.out'), { functionCode: lambda.Code.fromAsset(code), functionHandler: 'main.handler' });
   }
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
