@@ -89,6 +89,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@clerk/backend@^3',
     '@types/pg@^8',
     'pg@^8',
+    // The local RDS Proxy's client side (TLS, startup, authentication): bundled into the CLI.
+    'pg-gateway@~0.2.4',
+    // ... and its wire code towards PgBouncer (node-postgres' parser and serializer).
+    'pg-protocol@^1',
     'ts-node@^10',
     // The layers (.dependency-cruiser.cjs), checked in the lint step.
     'dependency-cruiser@^18',

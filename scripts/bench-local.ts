@@ -7,6 +7,8 @@
  *   (a query through the proxy) and for /me with a local token (verification and a query);
  * - the same overhead for a function in each runtime (Node.js in the IPC worker, Python and Go
  *   behind the container's Runtime API), and each runtime's container cold start.
+ * - per query: the local RDS Proxy (its front before PgBouncer) against PgBouncer alone, on the
+ *   same PostgreSQL (scripts/bench-proxy.ts).
  *
  *   npx projen bundle && npx ts-node --project tsconfig.dev.json scripts/bench-local.ts [requests] [--runtimes-only]
  */
@@ -19,6 +21,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { SecureLambdaPostgres } from '../src';
 import { coldStarts, runtimeApps, synthRuntimeApp } from './bench-local-runtimes';
+import { benchProxy, servedDatabase } from './bench-proxy';
 import { percentile } from './bench-stats';
 
 const CLI = path.resolve(__dirname, '..', 'assets', 'cli', 'main', 'index.js');
@@ -148,6 +151,7 @@ async function stackFigures(assembly: string[], data: string[]): Promise<void> {
       console.log(`${engine[1]} PostgreSQL, ${engine[3] === 'auto' ? 'PgBouncer if installed' : 'PgBouncer'}`);
       console.log(await overhead(s, 'health'));
       console.log(await overhead(s, 'me', { authorization: `Bearer ${localToken(assembly)}` }));
+      if (engine[1] === 'system') await benchProxy(servedDatabase(s.out()), REQUESTS);
     } finally {
       await stop(s);
     }

@@ -1,19 +1,6 @@
-import { instanceClassSpec, largerClasses } from './instance-classes';
 import { ConnectionBudget } from './options';
-
-/** RDS for PostgreSQL's default `max_connections`: `LEAST({DBInstanceClassMemory/9531392}, 5000)`. */
-export const MAX_CONNECTIONS_DIVISOR = 9531392;
-export const MAX_CONNECTIONS_CAP = 5000;
-
-/**
- * DBInstanceClassMemory is the class's memory minus what RDS keeps for the operating system and
- * its own processes; AWS documents that it is lower, not by how much. We assume 300 MiB plus 2 %
- * of the memory, which stays just below every published measurement of the default
- * `max_connections` we found (1 GiB: 79–87, 2 GiB: 198, 4 GiB: 413, 8 GiB: 856, 15.25 GiB: 1660),
- * so the budget errs on the safe side.
- */
-export const RESERVED_MEMORY_BYTES = 300 * 2 ** 20;
-export const RESERVED_MEMORY_SHARE = 0.02;
+import { instanceClassSpec, largerClasses } from '../rds-limits/instance-classes';
+import { defaultMaxConnections, proxyConnectionLimit } from '../rds-limits/max-connections';
 
 /** PostgreSQL's `superuser_reserved_connections` default: slots only `rdsadmin` may use. */
 export const SUPERUSER_RESERVED_CONNECTIONS = 3;
@@ -40,19 +27,12 @@ export interface BudgetInput {
 }
 
 
-/** The default `max_connections` of a class with this much memory. */
-export function defaultMaxConnections(memoryGiB: number): number {
-  const memory = memoryGiB * 2 ** 30;
-  const dbInstanceClassMemory = memory - RESERVED_MEMORY_BYTES - RESERVED_MEMORY_SHARE * memory;
-  return Math.min(Math.floor(dbInstanceClassMemory / MAX_CONNECTIONS_DIVISOR), MAX_CONNECTIONS_CAP);
-}
-
 /** The connection budget of a configuration, or undefined when the class is not in our table. */
 export function connectionBudget(input: BudgetInput): ConnectionBudget | undefined {
   const spec = instanceClassSpec(input.instanceClass);
   if (!spec) return undefined;
   const maxConnections = defaultMaxConnections(spec.memoryGiB);
-  const proxyConnections = Math.floor(maxConnections * input.proxyMaxConnectionsPercent / 100);
+  const proxyConnections = proxyConnectionLimit(spec.name, input.proxyMaxConnectionsPercent)!;
   const directConnections = input.directClients.reduce((sum, c) => sum + c.connections, 0);
   const functionConnections = Math.max(0, Math.min(proxyConnections, maxConnections - SUPERUSER_RESERVED_CONNECTIONS - directConnections));
   return {

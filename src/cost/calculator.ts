@@ -1,6 +1,6 @@
 import { CfnResource, Props, regionOf, StackTemplate } from './assembly';
 import { DETAILED_METRICS_PER_INSTANCE, HOURS_PER_MONTH, PRICE_TABLE, RegionPrices } from './prices';
-import { instanceClassSpec } from '../capacity/instance-classes';
+import { instanceClassSpec } from '../rds-limits/instance-classes';
 
 /** One priced item of a stack. */
 export interface CostLine {

@@ -2,11 +2,13 @@ import { oneLine, UsageError } from '../io';
 import { ComponentStarter, FromComponent, RunningComponent, ToComponent } from './platform/component-protocol';
 import { startEcho } from './replica/echo';
 import { startApi } from './services/api-gateway/component';
+import { startRdsProxy } from './services/rds-proxy/component';
 import { startSecrets } from './services/secrets-manager/component';
 
 const COMPONENTS: Record<string, ComponentStarter> = {
   'api': startApi,
   'echo': startEcho,
+  'rds-proxy': startRdsProxy,
   'secrets-manager': startSecrets,
 };
 

@@ -8,9 +8,9 @@ import { backendMetrics } from './metrics';
 import { MonitoredResources } from './options';
 import { AlarmSpec, alarmSpecs } from './specs';
 import { alarmThresholds } from './thresholds';
-import { defaultMaxConnections } from '../capacity/budget';
-import { instanceClassSpec } from '../capacity/instance-classes';
 import { DEFAULTS } from '../private/defaults';
+import { instanceClassSpec } from '../rds-limits/instance-classes';
+import { defaultMaxConnections } from '../rds-limits/max-connections';
 
 /** Properties of `BackendAlarms`. */
 export interface BackendAlarmsProps extends MonitoredResources {

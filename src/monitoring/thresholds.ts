@@ -1,5 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { InstanceClassSpec } from '../capacity/instance-classes';
+import { InstanceClassSpec } from '../rds-limits/instance-classes';
 
 /**
  * Every capacity alarm fires when 80 % of a limit the configuration sets is used: time against the

@@ -3,8 +3,9 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { DatabaseAuthentication, SecureLambdaPostgresProps } from '../../src';
 import { synth } from '../util';
-import { connectionBudget, defaultMaxConnections } from '../../src/capacity/budget';
+import { connectionBudget } from '../../src/capacity/budget';
 import { CONNECTION_BUDGET_WARNING } from '../../src/capacity/check';
+import { defaultMaxConnections } from '../../src/rds-limits/max-connections';
 
 const cls = (name: string) => new ec2.InstanceType(name);
 const warnings = (stack: any) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('.*'))

@@ -86,7 +86,7 @@ test('a warm data directory keeps its data across runs', async () => {
   const identifiers: string[] = [];
   for (let i = 0; i < 2; i++) {
     const { code, stdout } = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'embedded', '--proxy', 'none', '--data-dir', dataDir]);
-    expect({ code, last: stdout.trim().split('\n').pop() }).toEqual({ code: 0, last: '5 passed, 0 failed' });
+    expect({ code, last: stdout.trim().split('\n').pop() }).toEqual({ code: 0, last: '6 passed, 0 failed' });
     identifiers.push(systemIdentifier());
   }
   expect(identifiers[1]).toBe(identifiers[0]);

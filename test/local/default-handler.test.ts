@@ -27,7 +27,7 @@ test('local verify on the embedded engine passes every check and leaves nothing 
   expect(stdout).toMatch(/^invoke \{\} \(test case 1: SELECT NOW\(\) through the proxy\)\s+PASS\s+200 \{"status":"ok","now":"\d{4}-/m);
   expect(stdout).toMatch(/^GET \/prod\/me with a forged token\s+PASS\s+401 .*token-invalid-signature/m);
   expect(stdout).toMatch(/ready in \d+\.\d\d s \(first \/health answered 200\)/);
-  expect(stdout.trim().split('\n').pop()).toBe('5 passed, 0 failed');
+  expect(stdout.trim().split('\n').pop()).toBe('6 passed, 0 failed');
   expect(leftovers).toEqual([]);
   expect(leftoverFiles).toEqual([]);
 });
@@ -51,7 +51,7 @@ const pgbouncerSkip = pgbouncerUnavailable();
 
   test('prints what runs: system PostgreSQL, PgBouncer, the local Clerk key', () => {
     expect(serve.stdout).toMatch(/^PostgreSQL 15\.\d+ \(system: /m);
-    expect(serve.stdout).toMatch(/^proxy: PgBouncer in transaction mode with TLS, the stand-in for RDS Proxy$/m);
+    expect(serve.stdout).toMatch(/^proxy: RDS Proxy's client rules \(startup parameters, TLS, authentication, pinning\) before PgBouncer \(a transaction pool, and a session pool for pinned sessions\)$/m);
     expect(serve.stdout).toMatch(/^ {2}Clerk: the function verifies session tokens against the local key/m);
     for (const password of pgpassLogins(database.pgpass).values()) expect(serve.stdout).not.toContain(password);
   });
@@ -104,10 +104,11 @@ const pgbouncerSkip = pgbouncerUnavailable();
     };
     for (const port of [database.port, database.proxyPort]) {
       expect(await whoAmI(port, database.user)).toEqual({ me: database.user, db: 'app' });
-      await expect(whoAmI(port, database.user, false)).rejects.toThrow(port === database.port ? /pg_hba.conf rejects connection .* no encryption/ : /SSL required/);
+      await expect(whoAmI(port, database.user, false)).rejects.toThrow(port === database.port ? /pg_hba.conf rejects connection .* no encryption/ : /^This RDS Proxy requires TLS connections\.$/);
     }
     expect(await whoAmI(database.port, admin)).toEqual({ me: admin, db: 'app' });
-    await expect(whoAmI(database.proxyPort, admin)).rejects.toThrow(/SASL authentication failed|password authentication failed/i);
+    // The proxy serves the function's role only, and says so as RDS Proxy does.
+    await expect(whoAmI(database.proxyPort, admin)).rejects.toThrow(`This RDS proxy has no credentials for the role ${admin}. Check the credentials for this role and try again.`);
   });
 
   test('each request gets an access log line in the stage\'s format, as API Gateway writes it', async () => {

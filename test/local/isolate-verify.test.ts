@@ -43,7 +43,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     }
     expect(row(stdout, /^fault: the app role's password rotated/)).toMatch(/ PASS +while only PostgreSQL had the new password: 503 in .*; after Secrets Manager had it too: 200 after \d+ requests?, \d+\.\d+ s/);
     expect(stdout).toMatch(/^isolated run: \d+\.\d s wall time; every namespace removed$/m);
-    expect(stdout.trim().split('\n').pop()).toBe('13 passed, 0 failed');
+    expect(stdout.trim().split('\n').pop()).toBe('14 passed, 0 failed');
     expect({ leftovers, leftoverFiles, namespaces: namespaces() }).toEqual({ leftovers: [], leftoverFiles: [], namespaces: before });
   });
 
@@ -54,7 +54,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     expect(stdout).toMatch(/^Secrets Manager: http:\/\/10\.0\.4\.\d+:443 /m);
     expect(row(stdout, /^the bastion reaches the proxy on 5432/)).toMatch(/ PASS +bastion → proxy 10\.0\.4\.11:5432: CONNECTED/);
     expect(row(stdout, /^invoke \{\} \(test case 1/)).toMatch(/ PASS +200 /);
-    expect(stdout.trim().split('\n').pop()).toBe('11 passed, 0 failed');
+    expect(stdout.trim().split('\n').pop()).toBe('12 passed, 0 failed');
     expect(code).toBe(0);
   });
 
@@ -114,7 +114,7 @@ describe('without root', () => {
   maybe('plain local verify still works', async () => {
     const { code, stdout, stderr, leftovers } = await runCli(['local', 'verify', '--assembly', assembly, '--postgres', 'system'], asNobody());
     expect(stderr).toBe('');
-    expect(stdout.trim().split('\n').pop()).toBe('5 passed, 0 failed');
+    expect(stdout.trim().split('\n').pop()).toBe('6 passed, 0 failed');
     expect({ code, leftovers }).toEqual({ code: 0, leftovers: [] });
   });
 });

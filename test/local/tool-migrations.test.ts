@@ -29,7 +29,7 @@ test.each([
   ['a drizzle-kit folder', 'drizzle-app', () => Migrations.fromDrizzle(drizzle)],
 ])('local verify applies %s and passes', async (_what, name, migrations) => {
   const { code, stdout, leftovers } = await verify(name, migrations());
-  expect({ code, last: stdout.trim().split('\n').pop() }).toEqual({ code: 0, last: '5 passed, 0 failed' });
+  expect({ code, last: stdout.trim().split('\n').pop() }).toEqual({ code: 0, last: '6 passed, 0 failed' });
   expect(stdout).toMatch(/^ {2}migrations: 2 applied, 0 already applied/m);
   expect(leftovers).toEqual([]);
 });

@@ -101,6 +101,8 @@ export interface DatabaseSpec {
   readonly port: number;
   /** e.g. `18` or `16.4`. */
   readonly engineVersion?: string;
+  /** e.g. `db.t4g.micro`, when the template names it. */
+  readonly instanceClass?: string;
 }
 
 export interface ProxySpec {
@@ -109,4 +111,8 @@ export interface ProxySpec {
   readonly idleClientTimeoutSeconds: number;
   /** The target group's `ConnectionBorrowTimeout`: how long a client waits for a database connection. */
   readonly borrowTimeoutSeconds: number;
+  /** The target group's `MaxConnectionsPercent` of the instance's `max_connections`. */
+  readonly maxConnectionsPercent: number;
+  /** The target group's `MaxIdleConnectionsPercent`. */
+  readonly maxIdleConnectionsPercent: number;
 }

@@ -72,6 +72,7 @@ export function readDatabase(stack: StackArtifact, logicalId: string): DatabaseS
     masterUsername: literal(p.MasterUsername, 'postgres'),
     port: Number(literal(p.Port, String(DEFAULT_DB_PORT))),
     engineVersion: typeof p.EngineVersion === 'string' ? p.EngineVersion : undefined,
+    instanceClass: typeof p.DBInstanceClass === 'string' ? p.DBInstanceClass : undefined,
   };
 }
 
@@ -80,12 +81,17 @@ export function readProxy(stack: StackArtifact, logicalId: string): ProxySpec {
   const p = resource(stack, logicalId, 'AWS::RDS::DBProxy').Properties;
   const targetGroup = Object.values(stack.template.Resources ?? {})
     .find((r) => r.Type === 'AWS::RDS::DBProxyTargetGroup' && referencedId(r.Properties?.DBProxyName) === logicalId);
-  const borrow = (targetGroup?.Properties?.ConnectionPoolConfigurationInfo as Props | undefined)?.ConnectionBorrowTimeout;
+  const pool = targetGroup?.Properties?.ConnectionPoolConfigurationInfo as Props | undefined;
+  const borrow = pool?.ConnectionBorrowTimeout;
+  const maxConnectionsPercent = typeof pool?.MaxConnectionsPercent === 'number' ? pool.MaxConnectionsPercent : 100;
   return {
     logicalId,
     requireTls: p.RequireTLS !== false,
     idleClientTimeoutSeconds: typeof p.IdleClientTimeout === 'number' ? p.IdleClientTimeout : 1800,
     // RDS Proxy's default.
     borrowTimeoutSeconds: typeof borrow === 'number' ? borrow : 120,
+    // RDS Proxy's defaults: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connections.html
+    maxConnectionsPercent,
+    maxIdleConnectionsPercent: typeof pool?.MaxIdleConnectionsPercent === 'number' ? pool.MaxIdleConnectionsPercent : Math.floor(maxConnectionsPercent / 2),
   };
 }

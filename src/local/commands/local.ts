@@ -9,7 +9,7 @@ const SUBCOMMANDS: Record<string, (argv: readonly string[], say: Say) => Promise
 
 export const LOCAL_USAGE = [
   'secure-lambda-postgres local serve  [--assembly DIR] [--stack NAME] [--port N] [--postgres auto|system|embedded] [--proxy auto|pgbouncer|none] [--data-dir DIR] [--env NAME=VALUE] [--max-containers N] [--clerk local|template]',
-  'secure-lambda-postgres local verify [--assembly DIR] [--stack NAME] [same engine options] [--isolate] [--faults] [--show-rules]',
+  'secure-lambda-postgres local verify [--assembly DIR] [--stack NAME] [same engine options] [--isolate] [--faults] [--show-rules] [--pinning warn|fail]',
   'secure-lambda-postgres local token  [--sub ID] [--azp ORIGIN] [--iss URL] [--ttl SECONDS] [--assembly DIR] (signs for --clerk local only)',
   'secure-lambda-postgres local rehearse --from OLD_DIR [--assembly NEW_DIR] [--stack NAME] [same engine options]',
 ].join('\n');

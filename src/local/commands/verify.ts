@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { choice } from './args';
 import { stackOptions } from './options';
 import { UsageError } from '../../io';
 import { discoverBackends } from '../assembly/discover';
@@ -9,7 +10,7 @@ import { isolationUnavailable } from '../replica/preflight';
 import { buildReplica, Replica, WEB_PORT } from '../replica/replica';
 import { openEgressFindings, showRules } from '../replica/show';
 import { buildTopology } from '../replica/topology';
-import { CheckGroup, contractChecks, httpFrom, runChecks, table } from '../stack/checks';
+import { CheckGroup, contractChecks, httpFrom, pinningCheck, runChecks, table } from '../stack/checks';
 import { faultChecks } from '../stack/faults';
 import { firstHealth, Say, startAndDescribe } from '../stack/startup';
 
@@ -25,7 +26,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  */
 export async function verify(argv: readonly string[], say: Say): Promise<number> {
   const started = performance.now();
-  const { stack: options, parsed } = stackOptions('local verify', argv, { 'isolate': 'flag', 'faults': 'flag', 'show-rules': 'flag' }, 0);
+  const { stack: options, parsed } = stackOptions('local verify', argv, { 'isolate': 'flag', 'faults': 'flag', 'show-rules': 'flag', 'pinning': 'string' }, 0);
+  const pinning = choice('local verify', 'pinning', parsed.pinning, ['warn', 'fail'] as const, 'warn');
   if (options.clerk === 'template') {
     throw new UsageError('local verify: --clerk template cannot be verified here: the checks sign session tokens with the local key; use `local serve --clerk template` and your app');
   }
@@ -74,7 +76,8 @@ export async function verify(argv: readonly string[], say: Say): Promise<number>
     // The function's log lines go to the terminal while the checks run; the table comes after.
     const lines: string[] = [];
     for (const b of stack.backends) {
-      const groups: CheckGroup[] = [{ checks: contractChecks(b, http), sequential: true }];
+      // Pinning is judged once the contract's requests have run.
+      const groups: CheckGroup[] = [{ checks: [...contractChecks(b, http), pinningCheck(b, pinning)], sequential: true }];
       if (replica) groups.push({ checks: isolationChecks(replica, b), sequential: false });
       // Faults come after the rest, alone: they stop what the other checks need.
       const rows = await runChecks(groups);

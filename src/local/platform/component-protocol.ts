@@ -6,7 +6,9 @@ export type ToComponent =
   /** API: serve a new synth of the app (new code, environment, routes); `api` and `pool` as in its config. */
   | { readonly type: 'reload'; readonly api: unknown; readonly pool: unknown }
   /** Secrets Manager: store a new value of a secret (a rotation); answered with `stored`. */
-  | { readonly type: 'put-secret'; readonly arn: string; readonly value: string };
+  | { readonly type: 'put-secret'; readonly arn: string; readonly value: string }
+  /** RDS Proxy: the users and passwords of its secrets now (a rotation). */
+  | { readonly type: 'put-users'; readonly users: ReadonlyArray<{ readonly username: string; readonly password: string }> };
 
 /** Component → supervisor. */
 export type FromComponent =
@@ -20,7 +22,9 @@ export type FromComponent =
   /** The new value of a secret is what reads return from now on. */
   | { readonly type: 'stored'; readonly arn: string }
   /** API: the new synth serves the requests that arrive from now on. */
-  | { readonly type: 'reloaded' };
+  | { readonly type: 'reloaded' }
+  /** RDS Proxy: a client session was pinned (why, and the statement with its values redacted). */
+  | { readonly type: 'pinned'; readonly user: string; readonly kind: string; readonly excerpt: string };
 
 /** A started component: what it tells the supervisor, and how it stops. */
 export interface RunningComponent {

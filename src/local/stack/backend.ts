@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { LocalRdsProxy, startLocalRdsProxy } from './rds-proxy';
 import { applyRolesAt, LocalRoles, MasterLogin, planRoles } from './roles';
 import { BackendSpec } from '../assembly/model';
 import { sdkDir, workerScript } from '../platform/assets';
@@ -15,7 +16,6 @@ import { functionEnvironment, LocalEndpoints } from '../services/lambda/function
 import { functionLaunch, RuntimeSupport } from '../services/lambda/launch';
 import { PostgresBinaries } from '../services/rds/binaries';
 import { RunningPostgres, startPostgres } from '../services/rds/server';
-import { RunningPgbouncer, startPgbouncer } from '../services/rds-proxy/pgbouncer';
 
 /** Where each part of a backend runs: API Gateway and Lambda, the ENIs, and the AWS services it calls. */
 export interface Placements {
@@ -91,7 +91,7 @@ export function secretsOf(plan: BackendPlan): Array<{ arn: string; value: string
 export interface BackendParts {
   /** Replaced when it is started again. */
   postgres: RunningPostgres;
-  readonly pgbouncer?: RunningPgbouncer;
+  readonly pgbouncer?: LocalRdsProxy;
 }
 
 /** A backend that runs: its plan, its URLs, and the notes the startup prints. */
@@ -176,19 +176,18 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
   });
   const roleNotes = plan.roles ? await migrateAt(placements.migration, plan.roles, { ...database, password }, shared.certs.caFile) : [];
   const login = functionLogin(plan);
-  const pgbouncer = shared.pgbouncer && proxy ? await startPgbouncer(supervisor, {
-    bin: shared.pgbouncer,
+  const pgbouncer = shared.pgbouncer && proxy ? await startLocalRdsProxy({
+    supervisor,
+    spec,
     placement: placements.proxy,
     port: proxy.port,
-    upstream: { ...database, database: database.name },
-    // RDS Proxy serves the role whose secret is registered with it: the function's.
-    users: [{ username: login.user, password: login.password }],
+    pgbouncerBin: shared.pgbouncer,
+    database: { ...database },
+    login,
     certs: shared.certs,
     runDir: dir,
     runAs: shared.runAs,
-    requireTls: spec.proxy.requireTls,
-    idleClientTimeoutSeconds: spec.proxy.idleClientTimeoutSeconds,
-    borrowTimeoutSeconds: spec.proxy.borrowTimeoutSeconds,
+    iam: plan.roles?.spec.appAuth === 'iam' ? { region: shared.region, credentials: shared.credentials } : undefined,
   }) : undefined;
   const smUrl = await secretsManagerUrl;
   // The function's part of the configuration, again for each new synth of the app (reload).
@@ -221,7 +220,7 @@ export async function startBackend(plan: BackendPlan, shared: SharedParts, secre
     return { api: next.api, pool, notes: runtime.note ? [runtime.note, ...notes] : notes };
   };
   const { api, pool, notes: functionNotes } = functionConfig(spec);
-  const notes = [...roleNotes, ...functionNotes];
+  const notes = [...roleNotes, ...(pgbouncer ? [pgbouncer.note] : []), ...functionNotes];
   const config: ApiConfig = {
     api,
     pool,

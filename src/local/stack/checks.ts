@@ -74,6 +74,25 @@ export function contractChecks(b: RunningBackend, call: HttpCall): Check[] {
   ];
 }
 
+/**
+ * "no session pinned": the sessions the local RDS Proxy pinned while the checks ran. Pinning
+ * fails the run with `--pinning fail`; with `warn` (the default) it is reported and passes.
+ */
+export function pinningCheck(b: RunningBackend, policy: 'warn' | 'fail'): Check {
+  return {
+    name: 'no session pinned (RDS Proxy multiplexes every transaction)',
+    run: async () => {
+      const proxy = b.parts.pgbouncer;
+      if (!proxy) return { ok: true, detail: 'no proxy runs (--proxy none): not observed' };
+      const pinned = proxy.pinned;
+      if (pinned.length === 0) return { ok: true, detail: 'none' };
+      const first = pinned[0];
+      const detail = `${pinned.length} pinned, first by ${first.kind}: ${first.excerpt}`;
+      return { ok: policy === 'warn', detail: policy === 'warn' ? `warning (--pinning warn): ${detail}` : detail };
+    },
+  };
+}
+
 /** Checks that run one after the other (`sequential`), or all at once. */
 export interface CheckGroup {
   readonly checks: readonly Check[];

@@ -23,7 +23,7 @@ export async function startAndDescribe(o: StackOptions, supervisor: Supervisor, 
   const pg = stack.postgres;
   say(`PostgreSQL ${pg.version} (${pg.kind}: ${pg.source}), TLS required on every TCP connection (rds.force_ssl), throwaway CA`);
   say(stack.proxy.bin
-    ? 'proxy: PgBouncer in transaction mode with TLS, the stand-in for RDS Proxy'
+    ? 'proxy: RDS Proxy\'s client rules (startup parameters, TLS, authentication, pinning) before PgBouncer (a transaction pool, and a session pool for pinned sessions)'
     : `proxy: none (${stack.proxy.absent}): the function connects to PostgreSQL directly`);
   say(`Secrets Manager: ${stack.secretsManagerUrl} (the AWS JSON protocol; the function's SDK calls it)`);
   for (const b of stack.backends) {

@@ -28,8 +28,17 @@ export interface PgbouncerOptions {
   readonly idleClientTimeoutSeconds: number;
   /** The target group's `ConnectionBorrowTimeout`, seconds: how long a client waits for a server connection. */
   readonly borrowTimeoutSeconds: number;
-  /** Server connections per user and database. @default 20 */
+  /**
+   * How clients authenticate: SCRAM (over TLS when required), or, behind the local RDS Proxy's
+   * front on loopback, the password in the clear (the front has authenticated the client).
+   *
+   * @default 'scram-sha-256'
+   */
+  readonly clientAuth?: 'scram-sha-256' | 'plain';
+  /** Server connections at most, all pools of the user together (RDS Proxy's MaxConnectionsPercent of max_connections). @default 20 per pool */
   readonly poolSize?: number;
+  /** Aliases (name → database) whose pools keep one server connection per client session: where pinned sessions go. */
+  readonly sessionAliases?: Readonly<Record<string, string>>;
 }
 
 /** A running PgBouncer: its process, and how it takes new passwords (as RDS Proxy rereads its secrets). */
@@ -62,27 +71,32 @@ export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions
     fs.utimesSync(file('userlist.txt'), stamp, stamp);
   };
   writeUsers(o.users);
+  const plain = o.clientAuth === 'plain';
+  const upstream = `host=${o.upstream.host} port=${o.upstream.port}`;
   fs.writeFileSync(file('pgbouncer.ini'), [
     '[databases]',
-    `* = host=${o.upstream.host} port=${o.upstream.port}`,
+    ...Object.entries(o.sessionAliases ?? {}).map(([alias, database]) => `${alias} = ${upstream} dbname=${database} pool_mode=session`),
+    `* = ${upstream}`,
     '[pgbouncer]',
     `listen_addr = ${o.placement.host}`,
     `listen_port = ${o.port}`,
     'unix_socket_dir =',
     `logfile = ${file('pgbouncer.log')}`,
-    'auth_type = scram-sha-256',
+    `auth_type = ${plain ? 'plain' : 'scram-sha-256'}`,
     `auth_file = ${file('userlist.txt')}`,
     'pool_mode = transaction',
     'max_client_conn = 1000',
     `default_pool_size = ${o.poolSize ?? 20}`,
+    ...(o.poolSize === undefined ? [] : [`max_user_connections = ${o.poolSize}`]),
     `client_idle_timeout = ${o.idleClientTimeoutSeconds}`,
     `query_wait_timeout = ${o.borrowTimeoutSeconds}`,
     // RDS Proxy tries the instance again for each client that waits; PgBouncer's default turns
     // clients away for 15 s after a failed login, which outlasts the function's timeout.
     'server_login_retry = 0',
     'server_reset_query =',
-    'ignore_startup_parameters = extra_float_digits,options',
-    `client_tls_sslmode = ${o.requireTls ? 'require' : 'allow'}`,
+    // RDS Proxy refuses `options` ("doesn't support command-line options"): so does PgBouncer without it here.
+    'ignore_startup_parameters = extra_float_digits',
+    `client_tls_sslmode = ${plain ? 'disable' : o.requireTls ? 'require' : 'allow'}`,
     `client_tls_key_file = ${file('pgbouncer.key')}`,
     `client_tls_cert_file = ${o.certs.certFile}`,
     'server_tls_sslmode = verify-full',
