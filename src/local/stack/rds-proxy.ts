@@ -104,11 +104,12 @@ export async function startLocalRdsProxy(o: LocalRdsProxyOptions): Promise<Local
   });
   return {
     pid: pgbouncer.pid,
+    logFile: pgbouncer.logFile,
     pinned,
     note: `proxy: a pool of ${poolSize} database connection${poolSize === 1 ? '' : 's'} (${source}), ConnectionBorrowTimeout ${spec.proxy.borrowTimeoutSeconds} s`,
-    setUsers: (next) => {
-      pgbouncer.setUsers(next);
+    setUsers: async (next) => {
       supervisor.tell(child, { type: 'put-users', users: next });
+      await pgbouncer.setUsers(next);
     },
   };
 }
