@@ -32,10 +32,13 @@ const TLS_MESSAGE = /certificate|self[- ]signed|does not support SSL|establishin
 
 /** Classify a pg / socket / TLS error. Exported for custom handlers and tests. */
 export function classifyDatabaseError(err: unknown): DatabaseErrorKind {
-  const e = (err ?? {}) as { code?: unknown; message?: unknown };
-  const code = typeof e.code === 'string' ? e.code : '';
-  const message = typeof e.message === 'string' ? e.message : '';
-  if (AUTH_SQLSTATES.has(code) || /password authentication failed|authentication failed|no such user|IAM authentication failed/i.test(message)) {
+  // Prisma's driver adapters keep the driver's SQLSTATE and message as originalCode / originalMessage.
+  const e = (err ?? {}) as { code?: unknown; message?: unknown; originalCode?: unknown; originalMessage?: unknown };
+  const code = typeof e.code === 'string' ? e.code : typeof e.originalCode === 'string' ? e.originalCode : '';
+  const message = typeof e.message === 'string' ? e.message : typeof e.originalMessage === 'string' ? e.originalMessage : '';
+  // RDS Proxy refuses a wrong password with its own text, and documents no SQLSTATE for it
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.troubleshooting.html).
+  if (AUTH_SQLSTATES.has(code) || /password authentication failed|authentication failed|no such user|password that was provided for the role/i.test(message)) {
     return 'auth';
   }
   if (code === 'DeadlineExceeded' || TIMEOUT_SQLSTATES.has(code) || TIMEOUT_MESSAGE.test(message)) {

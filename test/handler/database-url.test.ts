@@ -172,6 +172,13 @@ describe('a pg pool opened from the URL', () => {
     }
   });
 
+  test("databaseAuthRejected sees through Prisma's adapter error, which keeps the driver's SQLSTATE as originalCode", () => {
+    // What @prisma/adapter-pg's convertDriverError makes of pg's error, wrapped by the client.
+    const adapterError = { kind: 'AuthenticationFailed', originalCode: '28P01', originalMessage: 'The password that was provided for the role app is wrong.' };
+    expect(databaseAuthRejected(new Error('Invalid invocation', { cause: adapterError }), options())).toBe(true);
+    expect(databaseAuthRejected(new Error('Invalid invocation', { cause: { kind: 'TableDoesNotExist', originalCode: '42P01' } }), options())).toBe(false);
+  });
+
   test('databaseAuthRejected ignores errors that are not a rejected login', () => {
     expect(databaseAuthRejected(Object.assign(new Error('relation "x" does not exist'), { code: '42P01' }), options())).toBe(false);
     expect(databaseAuthRejected(new Error('socket hang up'), options())).toBe(false);

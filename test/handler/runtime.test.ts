@@ -187,6 +187,9 @@ describe('database error classification', () => {
   test.each([
     [{ code: '28P01', message: 'password authentication failed for user "app"' }, 'auth'],
     [{ code: '08P01', message: 'SASL authentication failed' }, 'auth'], // PgBouncer
+    // RDS Proxy's texts (rds-proxy.troubleshooting.html), which document no SQLSTATE.
+    [{ message: 'The password that was provided for the role app is wrong.' }, 'auth'],
+    [{ message: 'IAM authentication failed for user app. Check the IAM token for this user and try again.' }, 'auth'],
     [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:5432' }, 'connection'],
     [{ code: '57P01', message: 'terminating connection due to administrator command' }, 'connection'],
     [{ message: 'Connection terminated unexpectedly' }, 'connection'],
