@@ -4,11 +4,11 @@
 import * as fs from 'fs';
 import { Client } from 'pg';
 import { Supervisor } from '../../../src/local/platform/supervisor';
-import { freePort, serviceUser } from '../../../src/local/platform/system';
-import { RunningFront, startFront } from '../../../src/local/services/rds-proxy/front';
-import { findPgbouncer, startPgbouncer } from '../../../src/local/services/rds-proxy/pgbouncer';
+import { RunningFront } from '../../../src/local/services/rds-proxy/front';
+import { findPgbouncer } from '../../../src/local/services/rds-proxy/pgbouncer';
 import { makeCertificates, TestCertificates } from '../../harness/certs';
 import { startDatabase, TestDatabase } from '../../harness/database';
+import { LocalProxyOptions, startLocalProxy } from '../../harness/rds-proxy';
 import { makeTempDir, removeDir } from '../../harness/util';
 
 jest.setTimeout(60_000);
@@ -44,37 +44,9 @@ afterAll(async () => {
   removeDir(dir);
 });
 
-/** A front before its own PgBouncer of this many server connections; its port. */
-async function proxy(poolSize: number, idle: { idlePoolSize?: number; serverIdleTimeoutSeconds?: number } = {}): Promise<number> {
-  const pgbouncerPort = await freePort();
-  await startPgbouncer(supervisor, {
-    bin: findPgbouncer()!,
-    placement: { tier: 'application', host: '127.0.0.1' },
-    port: pgbouncerPort,
-    upstream: { host: db.host, port: db.port, database: db.database },
-    users: [{ username: db.user, password: db.password }],
-    certs,
-    runDir: supervisor.makeTempDir('pool-state-pgbouncer'),
-    runAs: serviceUser(),
-    requireTls: false,
-    clientAuth: 'plain',
-    idleClientTimeoutSeconds: 1800,
-    borrowTimeoutSeconds: 5,
-    poolSize,
-    ...idle,
-    sessionAliases: { pinned: db.database },
-  });
-  const front = await startFront({
-    host: '127.0.0.1',
-    port: 0,
-    upstream: { host: '127.0.0.1', port: pgbouncerPort },
-    pinnedDatabases: { [db.database]: 'pinned' },
-    tls: { key: certs.keyPem, cert: certs.certPem },
-    requireTls: true,
-    users: [{ username: db.user, password: db.password }],
-    borrowTimeoutMs: 5000,
-    onPin: () => undefined,
-  });
+/** A local RDS Proxy of this many server connections; its port. */
+async function proxy(poolSize: number, idle: Pick<LocalProxyOptions, 'idlePoolSize' | 'serverIdleTimeoutSeconds'> = {}): Promise<number> {
+  const front = await startLocalProxy(supervisor, db, certs, { poolSize, borrowTimeoutSeconds: 5, ...idle });
   fronts.push(front);
   return front.port;
 }
