@@ -49,6 +49,12 @@ const LOCAL_POOL_CAP = 90;
 const FALLBACK_POOL_SIZE = 20;
 
 /**
+ * How long a database connection above the idle limit stays open once idle: RDS Proxy does not
+ * document its schedule, so a short one that shows the pool shrinking after a burst.
+ */
+const IDLE_SERVER_TIMEOUT_SECONDS = 30;
+
+/**
  * Starts the local RDS Proxy where the template puts it: the front (client rules, TLS, pinning)
  * on the proxy's address, PgBouncer behind it on loopback with a transaction pool and, for
  * pinned sessions, a session pool of the same database; together at most `MaxConnectionsPercent`
@@ -66,6 +72,8 @@ export async function startLocalRdsProxy(o: LocalRdsProxyOptions): Promise<Local
   const limit = proxyConnectionLimit(instanceClass, spec.proxy.maxConnectionsPercent);
   const poolSize = Math.max(1, Math.min(limit ?? FALLBACK_POOL_SIZE, LOCAL_POOL_CAP));
   const maxConnections = proxyConnectionLimit(instanceClass, 100);
+  const { maxConnectionsPercent, maxIdleConnectionsPercent } = spec.proxy;
+  const idlePoolSize = Math.min(poolSize, Math.floor(poolSize * maxIdleConnectionsPercent / Math.max(1, maxConnectionsPercent)));
   const source = limit === undefined
     ? `the instance class ${instanceClass || '(not in the template)'} is not in the budget's table`
     : `MaxConnectionsPercent ${spec.proxy.maxConnectionsPercent} of ${instanceClass}'s max_connections ≈ ${maxConnections}${limit > LOCAL_POOL_CAP ? `, capped at the local PostgreSQL's ${LOCAL_POOL_CAP}` : ''}`;
@@ -83,6 +91,8 @@ export async function startLocalRdsProxy(o: LocalRdsProxyOptions): Promise<Local
     idleClientTimeoutSeconds: spec.proxy.idleClientTimeoutSeconds,
     borrowTimeoutSeconds: spec.proxy.borrowTimeoutSeconds,
     poolSize,
+    idlePoolSize,
+    serverIdleTimeoutSeconds: IDLE_SERVER_TIMEOUT_SECONDS,
     sessionAliases: { [pinnedAlias]: database.name },
   });
   const config: RdsProxyConfig = {
@@ -106,7 +116,7 @@ export async function startLocalRdsProxy(o: LocalRdsProxyOptions): Promise<Local
     pid: pgbouncer.pid,
     logFile: pgbouncer.logFile,
     pinned,
-    note: `proxy: a pool of ${poolSize} database connection${poolSize === 1 ? '' : 's'} (${source}), ConnectionBorrowTimeout ${spec.proxy.borrowTimeoutSeconds} s`,
+    note: `proxy: a pool of ${poolSize} database connection${poolSize === 1 ? '' : 's'} (${source}), at most ${idlePoolSize} of them idle (MaxIdleConnectionsPercent ${maxIdleConnectionsPercent}), ConnectionBorrowTimeout ${spec.proxy.borrowTimeoutSeconds} s`,
     setUsers: async (next) => {
       supervisor.tell(child, { type: 'put-users', users: next });
       await pgbouncer.setUsers(next);

@@ -33,7 +33,7 @@ const skip = pgbouncerUnavailable();
     serve = CliRun.start(['local', 'serve', '--assembly', assembly, '--port', '0', '--postgres', 'system', '--proxy', 'pgbouncer']);
     const api = (await serve.waitFor(/^api: (\S+)$/m))[1];
     await serve.waitFor(/^ready in /m);
-    expect(serve.stdout).toMatch(/^ {2}proxy: a pool of 1 database connection \(MaxConnectionsPercent 2 of db\.t4g\.micro's max_connections ≈ 77\), ConnectionBorrowTimeout 2 s$/m);
+    expect(serve.stdout).toMatch(/^ {2}proxy: a pool of 1 database connection \(MaxConnectionsPercent 2 of db\.t4g\.micro's max_connections ≈ 77\), at most 0 of them idle \(MaxIdleConnectionsPercent 1\), ConnectionBorrowTimeout 2 s$/m);
     const [, user, host, name] = /^database: postgres:\/\/(\w+)@([\d.]+):\d+\/(\w+)$/m.exec(serve.stdout)!;
     const [, pgpass, caFile, port] = /^ {2}password: in (\S+) .*; TLS CA (\S+); through the proxy: port (\d+)$/m.exec(serve.stdout)!;
     expect((await http(`${api}health`)).status).toBe(200);

@@ -4,12 +4,12 @@ import * as fs from 'fs';
 import * as net from 'net';
 import { Client, ClientConfig } from 'pg';
 import { Supervisor } from '../../../src/local/platform/supervisor';
-import { freePort, serviceUser } from '../../../src/local/platform/system';
-import { RunningFront, startFront } from '../../../src/local/services/rds-proxy/front';
-import { findPgbouncer, startPgbouncer } from '../../../src/local/services/rds-proxy/pgbouncer';
+import { RunningFront } from '../../../src/local/services/rds-proxy/front';
+import { findPgbouncer } from '../../../src/local/services/rds-proxy/pgbouncer';
 import { Pin } from '../../../src/local/services/rds-proxy/pinning';
 import { makeCertificates, TestCertificates } from '../../harness/certs';
 import { startDatabase, TestDatabase } from '../../harness/database';
+import { startLocalProxy } from '../../harness/rds-proxy';
 import { makeTempDir, removeDir } from '../../harness/util';
 
 jest.setTimeout(60_000);
@@ -31,33 +31,9 @@ beforeAll(async () => {
   certs = makeCertificates(dir);
   db = await startDatabase(certs);
   supervisor = new Supervisor();
-  const pgbouncerPort = await freePort();
-  const runDir = supervisor.makeTempDir('front-pgbouncer');
-  await startPgbouncer(supervisor, {
-    bin: findPgbouncer()!,
-    placement: { tier: 'application', host: '127.0.0.1' },
-    port: pgbouncerPort,
-    upstream: { host: db.host, port: db.port, database: db.database },
-    users: [{ username: db.user, password: db.password }],
-    certs,
-    runDir,
-    runAs: serviceUser(),
-    requireTls: false,
-    clientAuth: 'plain',
-    idleClientTimeoutSeconds: 1800,
-    borrowTimeoutSeconds: 1,
+  front = await startLocalProxy(supervisor, db, certs, {
     poolSize: POOL_SIZE,
-    sessionAliases: { pinned: db.database },
-  });
-  front = await startFront({
-    host: '127.0.0.1',
-    port: 0,
-    upstream: { host: '127.0.0.1', port: pgbouncerPort },
-    pinnedDatabases: { [db.database]: 'pinned' },
-    tls: { key: certs.keyPem, cert: certs.certPem },
-    requireTls: true,
-    users: [{ username: db.user, password: db.password }],
-    borrowTimeoutMs: 1000,
+    borrowTimeoutSeconds: 1,
     onPin: (user, pin) => pins.push({ user, pin }),
   });
 });

@@ -39,6 +39,10 @@ export interface PgbouncerOptions {
   readonly poolSize?: number;
   /** Aliases (name → database) whose pools keep one server connection per client session: where pinned sessions go. */
   readonly sessionAliases?: Readonly<Record<string, string>>;
+  /** Idle server connections kept (RDS Proxy's MaxIdleConnectionsPercent of max_connections). @default 0 */
+  readonly idlePoolSize?: number;
+  /** Seconds an idle server connection above `idlePoolSize` stays open. @default 600 (PgBouncer's) */
+  readonly serverIdleTimeoutSeconds?: number;
 }
 
 /** A running PgBouncer: its process, and how it takes new passwords (as RDS Proxy rereads its secrets). */
@@ -75,7 +79,7 @@ export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions
   const upstream = `host=${o.upstream.host} port=${o.upstream.port}`;
   fs.writeFileSync(file('pgbouncer.ini'), [
     '[databases]',
-    ...Object.entries(o.sessionAliases ?? {}).map(([alias, database]) => `${alias} = ${upstream} dbname=${database} pool_mode=session`),
+    ...Object.entries(o.sessionAliases ?? {}).map(([alias, database]) => `${alias} = ${upstream} dbname=${database} pool_mode=session min_pool_size=0`),
     `* = ${upstream}`,
     '[pgbouncer]',
     `listen_addr = ${o.placement.host}`,
@@ -90,10 +94,20 @@ export async function startPgbouncer(supervisor: Supervisor, o: PgbouncerOptions
     ...(o.poolSize === undefined ? [] : [`max_user_connections = ${o.poolSize}`]),
     `client_idle_timeout = ${o.idleClientTimeoutSeconds}`,
     `query_wait_timeout = ${o.borrowTimeoutSeconds}`,
+    // RDS Proxy keeps at most MaxIdleConnectionsPercent of max_connections idle and closes the
+    // rest; PgBouncer closes idle server connections above min_pool_size after server_idle_timeout.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html
+    `min_pool_size = ${o.idlePoolSize ?? 0}`,
+    `server_idle_timeout = ${o.serverIdleTimeoutSeconds ?? 600}`,
     // RDS Proxy tries the instance again for each client that waits; PgBouncer's default turns
     // clients away for 15 s after a failed login, which outlasts the function's timeout.
     'server_login_retry = 0',
-    'server_reset_query =',
+    // RDS Proxy lets no client's session state reach another client: a SET inside a transaction
+    // (it pins, but the session moves only when the transaction ends) would otherwise stay on
+    // the server connection the next client gets. DISCARD ALL after every transaction, in both
+    // pool modes (transaction pools run no reset query by default).
+    'server_reset_query = DISCARD ALL',
+    'server_reset_query_always = 1',
     // RDS Proxy refuses `options` ("doesn't support command-line options"): so does PgBouncer without it here.
     'ignore_startup_parameters = extra_float_digits',
     `client_tls_sslmode = ${plain ? 'disable' : o.requireTls ? 'require' : 'allow'}`,
