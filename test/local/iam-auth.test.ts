@@ -17,16 +17,8 @@ import { pgbouncerUnavailable } from '../harness/stack';
 
 jest.setTimeout(120_000);
 
-/** Whether the local proxy checks IAM tokens: some part of the stack calls `verifyIamToken`. */
-function proxyVerifiesTokens(): boolean {
-  const files = fs.readdirSync(path.join(REPO_ROOT, 'src/local'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('iam-token.ts'));
-  return files.some((f) => fs.readFileSync(path.join(REPO_ROOT, 'src/local', f), 'utf8').includes('verifyIamToken('));
-}
-
-// PgBouncer alone cannot check a token: the proxy front (src/local/services/rds-proxy) does, in
-// front of PgBouncer, once it is wired in.
-const skip = pgbouncerUnavailable() ?? (proxyVerifiesTokens() ? undefined : 'waits for the local proxy front that verifies IAM tokens (verifyIamToken wired into src/local/services/rds-proxy)');
+// PgBouncer alone cannot check a token: the local RDS Proxy's front does, in front of PgBouncer.
+const skip = pgbouncerUnavailable();
 const maybe = skip ? describe.skip : describe;
 if (skip) console.warn(`SKIPPED IAM authentication end to end: ${skip}`);
 
